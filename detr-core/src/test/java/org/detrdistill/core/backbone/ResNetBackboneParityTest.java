@@ -1,7 +1,7 @@
 package org.detrdistill.core.backbone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.detrdistill.core.checkpoint.NpyStateDict;
+import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.testutil.Fixture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -60,7 +60,7 @@ class ResNetBackboneParityTest {
             assertEquals(st[i], bb.levels().get(i).stride());
         }
 
-        Map<String, INDArray> stateDict = NpyStateDict.read(f.dir().resolve("state_dict"));
+        Map<String, INDArray> stateDict = StateDict.readNpyFolder(f.dir().resolve("state_dict")).asMap();
         Set<String> used = bb.loadStateDict(stateDict);
         assertEquals(stateDict.keySet(), new HashSet<>(used), "every fixture tensor is used and nothing else");
 
