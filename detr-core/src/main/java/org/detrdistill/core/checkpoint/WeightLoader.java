@@ -44,12 +44,16 @@ public final class WeightLoader {
     private final List<Rule> rules = new ArrayList<>();
     private final List<Predicate<String>> ignored = new ArrayList<>(List.of(k -> k.endsWith("num_batches_tracked")));
     private boolean partial;
+    private Predicate<String> fillElsewhere = k -> false;
 
     /** Adds a rule; rules are tried in order and the first that applies wins. Keys no rule claims map to themselves. */
     public WeightLoader rule(Rule r) { rules.add(r); return this; }
 
     /** State_dict keys matching {@code which} are skipped (e.g. the parts of a model this graph does not build). */
     public WeightLoader ignore(Predicate<String> which) { ignored.add(which); return this; }
+
+    /** Graph parameters matching {@code which} are filled by another loader and need no key here. */
+    public WeightLoader ignoreUnfilled(Predicate<String> which) { fillElsewhere = fillElsewhere.or(which); return this; }
 
     /** Allow graph parameters that the state_dict does not fill (e.g. loading only a backbone). */
     public WeightLoader partial(boolean allow) { this.partial = allow; return this; }
@@ -85,7 +89,9 @@ public final class WeightLoader {
         }
         Set<String> unfilled = new TreeSet<>();
         for (SDVariable v : sd.variables()) {
-            if (v.getVariableType() == VariableType.VARIABLE && !pending.containsKey(v.name())) unfilled.add(v.name());
+            if (v.getVariableType() == VariableType.VARIABLE && !pending.containsKey(v.name()) && !fillElsewhere.test(v.name())) {
+                unfilled.add(v.name());
+            }
         }
         if (!partial && !unfilled.isEmpty()) problems.add("missing from the state_dict: " + unfilled);
         if (!problems.isEmpty()) {

@@ -21,6 +21,7 @@ public final class ParamFactory {
     private final SameDiff sd;
     private final DataType dataType;
     private final SplittableRandom rng;
+    private final java.util.Set<String> convKernels = new java.util.LinkedHashSet<>();
 
     /**
      * @param sd       the graph the parameters belong to
@@ -56,6 +57,22 @@ public final class ParamFactory {
         INDArray arr = Nd4j.create(values, shape, DataType.DOUBLE).castTo(dataType);
         return sd.var(name, arr);
     }
+
+    /**
+     * A convolution kernel named like PyTorch's {@code [out, in, kH, kW]} weight but stored YXIO
+     * {@code [kH, kW, in, out]}; {@code init} sees the PyTorch shape (fans are computed from it).
+     * The name is recorded in {@link #convKernels()} so weight loaders permute reference kernels.
+     */
+    public SDVariable createConvKernel(String name, Init init, long out, long in, long kH, long kW) {
+        SDVariable torchLayout = create(name, init, out, in, kH, kW);
+        INDArray yxio = torchLayout.getArr().permute(2, 3, 1, 0).dup('c');
+        torchLayout.setArray(yxio);
+        convKernels.add(name);
+        return torchLayout;
+    }
+
+    /** Names of the parameters created by {@link #createConvKernel} (stored YXIO, reference layout OIHW). */
+    public java.util.Set<String> convKernels() { return java.util.Collections.unmodifiableSet(convKernels); }
 
     /** A new trainable variable with the given initial value (cast to this factory's type). */
     public SDVariable create(String name, INDArray value) {
