@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param y           top of the drawn shape's rectangle
  * @param shapeWidth  width of the rectangle the shape fills (pixels)
  * @param shapeHeight height of the rectangle the shape fills
- * @param bbox        COCO box {@code [x, y, w, h]} in pixels: the tight bounds of ALL the object's mask pixels
- *                    (coverage >= 50%), including the ones later objects hide (amodal box)
- * @param fullArea    pixels of the object's mask before occlusion
+ * @param bbox        COCO box {@code [x, y, w, h]} in pixels, equal to {@code [x, y, shapeWidth, shapeHeight]}: the
+ *                    shape touches all four sides, so every drawn pixel (anti-aliased fringe included) is inside and
+ *                    the box is tight; occluded objects keep this full (amodal) box
+ * @param fullArea    pixels of the object's mask (coverage >= 50%) before occlusion
  * @param visibleArea pixels of the mask not hidden by later objects ({@code >= 1}); the COCO {@code area}
  * @param polygon     outer contour of the shape {@code [x1,y1,x2,y2,...]} (full shape, ring hole excluded)
  */

@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  * {@code w = s sqrt(a), h = s / sqrt(a)} (rounded, at least 3 px, at most the image), position uniform with the whole
  * shape inside the image. With probability {@code occlusionProbability} the object may cover earlier objects as long
  * as none of them loses more than {@code maxOcclusion} of its pixels; otherwise it may not touch any earlier
- * object's pixels. An object's mask is its pixels with at least 50% coverage; its box is the mask's bounds.</p>
+ * object's pixels. An object's mask (area, occlusion, instance map) is its pixels with at least 50% coverage; its
+ * box is the integer rectangle the shape exactly fills, so it is tight around every drawn (anti-aliased) pixel.</p>
  */
 public final class SyntheticSceneRenderer {
 
@@ -103,7 +104,7 @@ public final class SyntheticSceneRenderer {
                 poly[k] = Math.round(poly[k] * 100) / 100.0;
             }
             objects.add(new SyntheticObject(p.cls, classes.get(p.cls), p.rgb, p.x, p.y, p.sw, p.sh,
-                    new int[] {p.x + p.minX, p.y + p.minY, p.maxX - p.minX + 1, p.maxY - p.minY + 1},
+                    new int[] {p.x, p.y, p.sw, p.sh},
                     p.full, p.visible, poly));
         }
         for (int i = 0; i < owner.length; i++) {
