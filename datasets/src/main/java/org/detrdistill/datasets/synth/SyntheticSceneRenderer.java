@@ -14,18 +14,17 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Renders synthetic scenes in memory: a background, then 0..n shapes painted back to front, each anti-aliased with a
- * darker rim. Scene {@code (split, index)} is a pure function of the config, so any image can be (re)rendered alone,
- * in any order, on any thread. Thread-safe and immutable.
+ * Renders synthetic scenes in memory: a background, then 0..n shapes painted back to front, each anti-aliased with
+ * a thin rim that contrasts with the background under it. Scene {@code (split, index)} is a pure function of the
+ * config, so any image can be (re)rendered alone, in any order, on any thread. Thread-safe and immutable.
  *
- * <p>Placement of one object: class uniform; up to {@value #SIZE_TRIES} sizes
- * with {@value #POSITION_TRIES} positions each: size
- * {@code s ~ logU(minScale, maxScale) * min(W, H)}, aspect {@code a ~ logU(1/r, r)}, shape rectangle
- * {@code w = s sqrt(a), h = s / sqrt(a)} (rounded, at least 3 px, at most the image), position uniform with the whole
- * shape inside the image. With probability {@code occlusionProbability} the object may cover earlier objects as long
- * as none of them loses more than {@code maxOcclusion} of its pixels; otherwise it may not touch any earlier
- * object's pixels. An object's mask (area, occlusion, instance map) is its pixels with at least 50% coverage; its
- * box is the integer rectangle the shape exactly fills, so it is tight around every drawn (anti-aliased) pixel.</p>
+ * <p>Placement of one object: class uniform; up to {@value #SIZE_TRIES} sizes with {@value #POSITION_TRIES}
+ * positions each: size {@code s ~ logU(minScale, maxScale) * min(W, H)}, aspect {@code a ~ logU(1/r, r)}, shape
+ * rectangle {@code w = s sqrt(a), h = s / sqrt(a)} (rounded, at least 3 px, at most the image), position uniform with
+ * the whole shape inside the image. With probability {@code occlusionProbability} the object may cover earlier
+ * objects as long as none of them loses more than {@code maxOcclusion} of its pixels; otherwise it may not touch any
+ * earlier object's pixels. An object's mask (area, occlusion, instance map) is its pixels with at least 50% coverage;
+ * its box is the integer rectangle the shape exactly fills, so it is tight around every drawn (anti-aliased) pixel.</p>
  */
 public final class SyntheticSceneRenderer {
 
@@ -34,7 +33,7 @@ public final class SyntheticSceneRenderer {
     /** Positions tried per size. */
     public static final int POSITION_TRIES = 10;
     private static final int MIN_SIDE = 3;
-    private static final double MIN_COLOR_DISTANCE = 110;
+    private static final double MIN_COLOR_DISTANCE = 140;
 
     private final SyntheticCocoConfig config;
     private final List<SyntheticClass> classes;
@@ -84,8 +83,9 @@ public final class SyntheticSceneRenderer {
                 noRoom++;
                 continue;
             }
-            p.rgb = colorFor(classes.get(cls), p, rgb, w, rng);
-            commit(p, placed, owner, rgb, w);
+            double[] under = meanUnder(p, rgb, w);
+            p.rgb = colorFor(classes.get(cls), under, rng);
+            commit(p, rimColor(p.rgb, under), placed, owner, rgb, w);
         }
 
         List<SyntheticObject> objects = new ArrayList<>();
@@ -168,7 +168,7 @@ public final class SyntheticSceneRenderer {
                 p.x = rng.nextInt(w - sw + 1);
                 p.y = rng.nextInt(h - sh + 1);
                 if (admissible(p, mayOcclude, placed, owner, w, overlap)) {
-                    float rimWidth = (float) Math.max(1.0, 0.07 * Math.min(sw, sh));
+                    float rimWidth = (float) Math.max(1.0, 0.05 * Math.min(sw, sh));
                     p.rim = coverage(shape.outline(0, 0, sw, sh), sw, sh, new BasicStroke(2 * rimWidth));
                     return p;
                 }
@@ -258,12 +258,11 @@ public final class SyntheticSceneRenderer {
         return true;
     }
 
-    private void commit(Placed p, List<Placed> placed, int[] owner, int[] rgb, int w) {
+    private void commit(Placed p, int[] rim, List<Placed> placed, int[] owner, int[] rgb, int w) {
         int idx = placed.size();
         int fr = (p.rgb >> 16) & 255;
         int fg = (p.rgb >> 8) & 255;
         int fb = p.rgb & 255;
-        int[] rim = rimColor(fr, fg, fb);
         for (int yy = 0; yy < p.sh; yy++) {
             for (int xx = 0; xx < p.sw; xx++) {
                 int a = p.fill[yy * p.sw + xx] & 255;
@@ -290,33 +289,49 @@ public final class SyntheticSceneRenderer {
         placed.add(p);
     }
 
-    /** A darker rim for light colours, a lighter one for very dark colours. */
-    private static int[] rimColor(int r, int g, int b) {
-        double lum = 0.299 * r + 0.587 * g + 0.114 * b;
-        if (lum < 60) {
-            return new int[] {Math.min(255, r + 95), Math.min(255, g + 95), Math.min(255, b + 95)};
+    /** Mean RGB of the image under the object's rectangle, before it is painted. */
+    private static double[] meanUnder(Placed p, int[] rgb, int w) {
+        double[] mean = new double[3];
+        for (int yy = 0; yy < p.sh; yy++) {
+            for (int xx = 0; xx < p.sw; xx++) {
+                int v = rgb[(p.y + yy) * w + p.x + xx];
+                mean[0] += (v >> 16) & 255;
+                mean[1] += (v >> 8) & 255;
+                mean[2] += v & 255;
+            }
         }
-        return new int[] {(int) (r * 0.5), (int) (g * 0.5), (int) (b * 0.5)};
+        for (int k = 0; k < 3; k++) {
+            mean[k] /= (double) p.sw * p.sh;
+        }
+        return mean;
     }
 
     /**
-     * The fill colour: the class colour, or for a bare-shape class a random palette colour far enough from the
-     * background under the object; then a brightness jitter of -12%..+8%.
+     * The rim colour: the fill at 45% brightness or the fill halfway to white, whichever is farther (RGB distance)
+     * from the mean background under the object, so that the rim separates the shape from its surroundings and
+     * never blends into them.
      */
-    private static int colorFor(SyntheticClass c, Placed p, int[] rgb, int w, SplittableRandom rng) {
+    private static int[] rimColor(int fill, double[] under) {
+        int r = (fill >> 16) & 255;
+        int g = (fill >> 8) & 255;
+        int b = fill & 255;
+        int[] dark = {r * 45 / 100, g * 45 / 100, b * 45 / 100};
+        int[] light = {(r + 255) / 2, (g + 255) / 2, (b + 255) / 2};
+        return distance(dark, under) >= distance(light, under) ? dark : light;
+    }
+
+    private static double distance(int[] c, double[] under) {
+        return Math.sqrt(sq(c[0] - under[0]) + sq(c[1] - under[1]) + sq(c[2] - under[2]));
+    }
+
+    /**
+     * The fill colour: the class colour, or for a bare-shape class a random palette colour at least
+     * {@value #MIN_COLOR_DISTANCE} (RGB distance) from the mean background under the object (the most distant of
+     * 12 draws otherwise); then a brightness jitter of -12%..+8%.
+     */
+    private static int colorFor(SyntheticClass c, double[] under, SplittableRandom rng) {
         ShapeColor base = c.color();
         if (base == null) {
-            double[] mean = new double[3];
-            int count = 0;
-            for (int yy = 0; yy < p.sh; yy++) {
-                for (int xx = 0; xx < p.sw; xx++) {
-                    int v = rgb[(p.y + yy) * w + p.x + xx];
-                    mean[0] += (v >> 16) & 255;
-                    mean[1] += (v >> 8) & 255;
-                    mean[2] += v & 255;
-                    count++;
-                }
-            }
             ShapeColor[] palette = ShapeColor.values();
             double bestDist = -1;
             for (int t = 0; t < 12; t++) {
@@ -324,7 +339,7 @@ public final class SyntheticSceneRenderer {
                 int cr = (cand.rgb() >> 16) & 255;
                 int cg = (cand.rgb() >> 8) & 255;
                 int cb = cand.rgb() & 255;
-                double d = Math.sqrt(sq(cr - mean[0] / count) + sq(cg - mean[1] / count) + sq(cb - mean[2] / count));
+                double d = Math.sqrt(sq(cr - under[0]) + sq(cg - under[1]) + sq(cb - under[2]));
                 if (d > bestDist) {
                     bestDist = d;
                     base = cand;
