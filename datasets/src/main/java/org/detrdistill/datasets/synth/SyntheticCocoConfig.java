@@ -1,10 +1,12 @@
 package org.detrdistill.datasets.synth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything that determines a synthetic COCO dataset. Two equal configs produce byte-identical datasets.
@@ -65,6 +69,8 @@ public record SyntheticCocoConfig(int numTrainImages, int numValImages, int imag
     public static final int MIN_OBJECT_PIXELS = 4;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<String> FIELDS = Stream.of(SyntheticCocoConfig.class.getRecordComponents())
+            .map(java.lang.reflect.RecordComponent::getName).toList();
 
     public SyntheticCocoConfig {
         check(numTrainImages >= 0, "numTrainImages", numTrainImages, ">= 0");
@@ -176,13 +182,20 @@ public record SyntheticCocoConfig(int numTrainImages, int numValImages, int imag
     private static SyntheticCocoConfig parse(String json, String source) {
         try {
             return JSON.readValue(json, SyntheticCocoConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException(source + ": unknown field '" + e.getPropertyName() + "'; valid fields: "
+                    + String.join(", ", FIELDS), e);
         } catch (JsonProcessingException e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                if (c instanceof IllegalArgumentException) {
+                    throw new IllegalArgumentException(source + ": " + c.getMessage(), e);
+                }
             }
-            String msg = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
-            throw new IllegalArgumentException(source + ": " + msg, e);
+            String where = e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                    ? "field '" + m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                    : "[" + r.getIndex() + "]").collect(Collectors.joining(".")) + "': "
+                    : "";
+            throw new IllegalArgumentException(source + ": " + where + e.getOriginalMessage(), e);
         }
     }
 

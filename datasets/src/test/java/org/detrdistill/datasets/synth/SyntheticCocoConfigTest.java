@@ -75,7 +75,10 @@ class SyntheticCocoConfigTest {
     void unknownJsonFieldOrBackgroundFails() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SyntheticCocoConfig.fromJson("{\"numTrainImage\": 5}"));
-        assertTrue(e.getMessage().contains("numTrainImage"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown field 'numTrainImage'")
+                && e.getMessage().contains("valid fields: numTrainImages, numValImages"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SyntheticCocoConfig.fromJson("{\"seed\": \"x\"}"));
+        assertTrue(e.getMessage().contains("field 'seed'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> SyntheticCocoConfig.fromJson("{\"backgrounds\": [\"marble\"]}"));
         assertTrue(e.getMessage().contains("marble") && e.getMessage().contains("plain, textured, photo"),
