@@ -33,7 +33,6 @@ public final class SyntheticSceneRenderer {
     /** Positions tried per size. */
     public static final int POSITION_TRIES = 10;
     private static final int MIN_SIDE = 3;
-    private static final double MIN_COLOR_DISTANCE = 140;
 
     private final SyntheticCocoConfig config;
     private final List<SyntheticClass> classes;
@@ -83,9 +82,9 @@ public final class SyntheticSceneRenderer {
                 noRoom++;
                 continue;
             }
-            double[] under = meanUnder(p, rgb, w);
-            p.rgb = colorFor(classes.get(cls), under, rng);
-            commit(p, rimColor(p.rgb, under), placed, owner, rgb, w);
+            double[] under = ObjectColors.meanUnder(rgb, w, p.x, p.y, p.sw, p.sh);
+            p.rgb = ObjectColors.fill(classes.get(cls), under, rng);
+            commit(p, ObjectColors.rim(p.rgb, under), placed, owner, rgb, w);
         }
 
         List<SyntheticObject> objects = new ArrayList<>();
@@ -289,73 +288,4 @@ public final class SyntheticSceneRenderer {
         placed.add(p);
     }
 
-    /** Mean RGB of the image under the object's rectangle, before it is painted. */
-    private static double[] meanUnder(Placed p, int[] rgb, int w) {
-        double[] mean = new double[3];
-        for (int yy = 0; yy < p.sh; yy++) {
-            for (int xx = 0; xx < p.sw; xx++) {
-                int v = rgb[(p.y + yy) * w + p.x + xx];
-                mean[0] += (v >> 16) & 255;
-                mean[1] += (v >> 8) & 255;
-                mean[2] += v & 255;
-            }
-        }
-        for (int k = 0; k < 3; k++) {
-            mean[k] /= (double) p.sw * p.sh;
-        }
-        return mean;
-    }
-
-    /**
-     * The rim colour: the fill at 45% brightness or the fill halfway to white, whichever is farther (RGB distance)
-     * from the mean background under the object, so that the rim separates the shape from its surroundings and
-     * never blends into them.
-     */
-    private static int[] rimColor(int fill, double[] under) {
-        int r = (fill >> 16) & 255;
-        int g = (fill >> 8) & 255;
-        int b = fill & 255;
-        int[] dark = {r * 45 / 100, g * 45 / 100, b * 45 / 100};
-        int[] light = {(r + 255) / 2, (g + 255) / 2, (b + 255) / 2};
-        return distance(dark, under) >= distance(light, under) ? dark : light;
-    }
-
-    private static double distance(int[] c, double[] under) {
-        return Math.sqrt(sq(c[0] - under[0]) + sq(c[1] - under[1]) + sq(c[2] - under[2]));
-    }
-
-    /**
-     * The fill colour: the class colour, or for a bare-shape class a random palette colour at least
-     * {@value #MIN_COLOR_DISTANCE} (RGB distance) from the mean background under the object (the most distant of
-     * 12 draws otherwise); then a brightness jitter of -12%..+8%.
-     */
-    private static int colorFor(SyntheticClass c, double[] under, SplittableRandom rng) {
-        ShapeColor base = c.color();
-        if (base == null) {
-            ShapeColor[] palette = ShapeColor.values();
-            double bestDist = -1;
-            for (int t = 0; t < 12; t++) {
-                ShapeColor cand = palette[rng.nextInt(palette.length)];
-                int cr = (cand.rgb() >> 16) & 255;
-                int cg = (cand.rgb() >> 8) & 255;
-                int cb = cand.rgb() & 255;
-                double d = Math.sqrt(sq(cr - under[0]) + sq(cg - under[1]) + sq(cb - under[2]));
-                if (d > bestDist) {
-                    bestDist = d;
-                    base = cand;
-                }
-                if (d >= MIN_COLOR_DISTANCE) {
-                    break;
-                }
-            }
-        }
-        double jitter = 0.88 + 0.2 * rng.nextDouble();
-        int v = base.rgb();
-        return BackgroundPainter.pack(BackgroundPainter.clamp(((v >> 16) & 255) * jitter),
-                BackgroundPainter.clamp(((v >> 8) & 255) * jitter), BackgroundPainter.clamp((v & 255) * jitter));
-    }
-
-    private static double sq(double v) {
-        return v * v;
-    }
 }
