@@ -10,10 +10,16 @@ import java.util.Arrays;
  * {@code scipy.optimize.linear_sum_assignment}.
  *
  * <p>Algorithm: shortest augmenting paths with dual variables (Jonker-Volgenant style, as described by
- * D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE TAES 2016). Rows are assigned one at a
- * time; for each, a Dijkstra search over reduced costs {@code c[i,j] - u[i] - v[j]} finds the cheapest augmenting
- * path to a free column, then the duals are updated so that reduced costs stay non-negative. A problem with more
- * rows than columns is solved on its transpose. Cost O(k^2 * max(n, m)) for {@code k = min(n, m)}.
+ * D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE TAES 2016). The problem is oriented so
+ * that it has no more rows than columns (a taller matrix is solved on its transpose). Initialisation: every row's
+ * dual is its row minimum and the row takes its cheapest column when that column is still free (a dual-feasible
+ * partial assignment, columns' duals 0). Each remaining free row is then assigned by a Dijkstra search over reduced
+ * costs {@code c[i,j] - u[i] - v[j]} for the cheapest augmenting path to a free column, followed by the dual update
+ * that keeps reduced costs non-negative and assigned pairs at zero. Worst case O(k^2 * max(n, m)) for
+ * {@code k = min(n, m)}; on dense random costs most rows are settled by the initialisation.
+ *
+ * <p>The transpose is never materialised in full: the initialisation reads the matrix once in row-major order and
+ * only the rows a Dijkstra search visits are gathered into a row-major buffer.
  *
  * <p>Input: a cost matrix {@code [n,m]}, row-major. {@code +inf} marks a forbidden pair. The result assigns
  * {@code min(n, m)} pairs, rows ascending; its total cost equals the optimum up to rounding. When the optimum is
@@ -28,14 +34,20 @@ import java.util.Arrays;
 public final class LinearSumAssignment {
     private static final double INF = Double.POSITIVE_INFINITY;
 
-    private double[] transposed = new double[0];
+    /** Row-major rows of the transposed problem, gathered on first use ({@link #rowReady}). */
+    private double[] rowBuf = new double[0];
+    private boolean[] rowReady = new boolean[0];
     private double[] u = new double[0];
     private double[] v = new double[0];
     private double[] shortest = new double[0];
+    private double[] colMin = new double[0];
+    private int[] colArg = new int[0];
     private int[] path = new int[0];
     private int[] col4row = new int[0];
     private int[] row4col = new int[0];
-    private int[] remaining = new int[0];
+    private int[] scanned = new int[0];
+    private double[] scannedDist = new double[0];
+    private int[] freeRows = new int[0];
 
     /** A solver with empty work buffers; they grow on demand. */
     public LinearSumAssignment() {}
@@ -59,35 +71,96 @@ public final class LinearSumAssignment {
         if (rows == 0 || cols == 0) return new LsaSolution(new int[0], new int[0], 0.0);
         boolean transpose = rows > cols;
         int nr = transpose ? cols : rows, nc = transpose ? rows : cols;
-        double[] c;
-        if (transpose) {
-            if (transposed.length < cost.length) transposed = new double[cost.length];
-            c = transposed;
-            for (int r = 0, k = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++, k++) {
-                    double x = cost[k];
-                    if (!(x > Double.NEGATIVE_INFINITY)) throw invalidEntry(x, r, j, rows, cols);
-                    c[j * rows + r] = x;
-                }
-            }
-        } else {
-            c = cost;
-            for (int k = 0; k < cost.length; k++) {
-                if (!(cost[k] > Double.NEGATIVE_INFINITY)) throw invalidEntry(cost[k], k / cols, k % cols, rows, cols);
-            }
-        }
-        ensureCapacity(nr, nc);
-        Arrays.fill(u, 0, nr, 0.0);
+        ensureCapacity(nr, nc, transpose);
         Arrays.fill(v, 0, nc, 0.0);
         Arrays.fill(col4row, 0, nr, -1);
         Arrays.fill(row4col, 0, nc, -1);
-        for (int row = 0; row < nr; row++) {
-            if (augment(c, nr, nc, row) < 0) {
+        int numFree = transpose ? initTransposed(cost, rows, cols) : initDirect(cost, rows, cols);
+        for (int f = 0; f < numFree; f++) {
+            if (augment(cost, transpose, nr, nc, freeRows[f]) < 0) {
                 throw new IllegalArgumentException("cost matrix [" + rows + "," + cols + "] is infeasible: no "
                         + "assignment of all " + nr + (transpose ? " columns" : " rows") + " avoids +inf entries");
             }
         }
         return result(cost, rows, cols, transpose);
+    }
+
+    /** Greedy dual initialisation, rows along memory ({@code rows <= cols}); checks every entry. */
+    private int initDirect(double[] cost, int rows, int cols) {
+        int numFree = 0;
+        for (int i = 0; i < rows; i++) {
+            int off = i * cols, arg = -1;
+            double min = INF;
+            for (int j = 0; j < cols; j++) {
+                double x = cost[off + j];
+                if (x < min) {
+                    min = x;
+                    arg = j;
+                } else if (!(x > Double.NEGATIVE_INFINITY)) {
+                    throw invalidEntry(x, i, j, rows, cols);
+                }
+            }
+            if (min == Double.NEGATIVE_INFINITY) throw invalidEntry(min, i, arg, rows, cols);
+            numFree = settle(i, min, arg, rows, cols, numFree);
+        }
+        return numFree;
+    }
+
+    /**
+     * Greedy dual initialisation of the transposed problem ({@code rows > cols}): its row {@code i} is column
+     * {@code i} of {@code cost}, so column minima are taken in one row-major pass; checks every entry.
+     */
+    private int initTransposed(double[] cost, int rows, int cols) {
+        double[] colMin = this.colMin;
+        int[] colArg = this.colArg;
+        Arrays.fill(colMin, 0, cols, INF);
+        Arrays.fill(colArg, 0, cols, -1);
+        Arrays.fill(rowReady, 0, cols, false);
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            for (int j = 0; j < cols; j++) {
+                double x = cost[off + j];
+                if (x < colMin[j]) {
+                    colMin[j] = x;
+                    colArg[j] = r;
+                } else if (!(x > Double.NEGATIVE_INFINITY)) {
+                    throw invalidEntry(x, r, j, rows, cols);
+                }
+            }
+        }
+        int numFree = 0;
+        for (int i = 0; i < cols; i++) {
+            if (colMin[i] == Double.NEGATIVE_INFINITY) throw invalidEntry(colMin[i], colArg[i], i, rows, cols);
+            numFree = settle(i, colMin[i], colArg[i], rows, cols, numFree);
+        }
+        return numFree;
+    }
+
+    /** Sets row {@code i}'s dual to its minimum and assigns it to column {@code arg} if free, else queues it. */
+    private int settle(int i, double min, int arg, int rows, int cols, int numFree) {
+        if (min == INF) {
+            throw new IllegalArgumentException("cost matrix [" + rows + "," + cols + "] is infeasible: "
+                    + (rows > cols ? "column " : "row ") + i + " has only +inf entries");
+        }
+        u[i] = min;
+        if (row4col[arg] < 0) {
+            row4col[arg] = i;
+            col4row[i] = arg;
+            return numFree;
+        }
+        freeRows[numFree] = i;
+        return numFree + 1;
+    }
+
+    /** Row {@code i} of the problem being solved, at offset {@code i*nc} of the returned array. */
+    private double[] row(double[] cost, boolean transpose, int i, int nr, int nc) {
+        if (!transpose) return cost;
+        if (!rowReady[i]) {
+            double[] buf = rowBuf;
+            for (int j = 0, off = i * nc, k = i; j < nc; j++, k += nr) buf[off + j] = cost[k];
+            rowReady[i] = true;
+        }
+        return rowBuf;
     }
 
     /**
@@ -121,14 +194,17 @@ public final class LinearSumAssignment {
      * One Dijkstra search from the free row {@code start} over reduced costs, then the dual update and the
      * augmentation along the path found.
      *
-     * @return the free column reached (the sink), or -1 when every remaining column is at infinite distance
+     * <p>A scanned column's distance is final; it is moved to {@link #scannedDist} and its slot in
+     * {@link #shortest} set to NaN, which every comparison in the scan loop treats as "skip". The loop therefore
+     * runs over all columns in memory order without an index list.
+     *
+     * @return the free column reached (the sink), or -1 when every unscanned column is at infinite distance
      */
-    private int augment(double[] c, int nr, int nc, int start) {
-        final double[] u = this.u, v = this.v, shortest = this.shortest;
-        final int[] path = this.path, row4col = this.row4col, remaining = this.remaining;
-        for (int j = 0; j < nc; j++) remaining[j] = j;
+    private int augment(double[] cost, boolean transpose, int nr, int nc, int start) {
+        final double[] u = this.u, v = this.v, shortest = this.shortest, scannedDist = this.scannedDist;
+        final int[] path = this.path, row4col = this.row4col, scanned = this.scanned;
         Arrays.fill(shortest, 0, nc, INF);
-        int numRemaining = nc;
+        int numScanned = 0;
         double minVal = 0;
         int i = start, sink = -1;
         while (sink < 0) {
@@ -136,35 +212,34 @@ public final class LinearSumAssignment {
             double lowest = INF;
             double base = minVal - u[i];
             int off = i * nc;
-            for (int it = 0; it < numRemaining; it++) {
-                int j = remaining[it];
+            double[] c = row(cost, transpose, i, nr, nc);
+            for (int j = 0; j < nc; j++) {
                 double r = base + c[off + j] - v[j];
                 double s = shortest[j];
-                if (r < s) {
+                if (r < s) { // false for scanned columns (NaN)
                     path[j] = i;
                     shortest[j] = r;
                     s = r;
                 }
                 if (s < lowest || (s == lowest && row4col[j] < 0)) {
                     lowest = s;
-                    index = it;
+                    index = j;
                 }
             }
             minVal = lowest;
             if (minVal == INF) return -1;
-            int j = remaining[index];
-            if (row4col[j] < 0) sink = j;
-            else i = row4col[j];
-            // move the scanned column behind the unscanned ones (swap, so the scanned set stays readable)
-            remaining[index] = remaining[--numRemaining];
-            remaining[numRemaining] = j;
+            scanned[numScanned] = index;
+            scannedDist[numScanned++] = minVal;
+            shortest[index] = Double.NaN;
+            if (row4col[index] < 0) sink = index;
+            else i = row4col[index];
         }
-        // Dual update. The scanned columns are remaining[numRemaining..nc); each non-sink one was left through the
-        // row assigned to it, so those rows plus the start row are exactly the rows the search visited.
+        // Dual update. Each scanned non-sink column was left through the row assigned to it, so those rows plus
+        // the start row are exactly the rows the search visited. (The sink's delta is 0.)
         u[start] += minVal;
-        for (int t = numRemaining; t < nc; t++) {
-            int j = remaining[t];
-            double delta = minVal - shortest[j];
+        for (int t = 0; t < numScanned; t++) {
+            int j = scanned[t];
+            double delta = minVal - scannedDist[t];
             if (j != sink) u[row4col[j]] += delta;
             v[j] -= delta;
         }
@@ -207,17 +282,23 @@ public final class LinearSumAssignment {
         return new LsaSolution(ri, ci, total);
     }
 
-    private void ensureCapacity(int nr, int nc) {
+    private void ensureCapacity(int nr, int nc, boolean transpose) {
         if (u.length < nr) {
             u = new double[nr];
             col4row = new int[nr];
+            freeRows = new int[nr];
+            rowReady = new boolean[nr];
+            colMin = new double[nr];
+            colArg = new int[nr];
         }
+        if (transpose && rowBuf.length < nr * nc) rowBuf = new double[nr * nc];
         if (v.length < nc) {
             v = new double[nc];
             shortest = new double[nc];
             path = new int[nc];
             row4col = new int[nc];
-            remaining = new int[nc];
+            scanned = new int[nc];
+            scannedDist = new double[nc];
         }
     }
 

@@ -77,6 +77,28 @@ class LinearSumAssignmentTest {
     }
 
     @Test
+    void transposedProblemGivesTheMirroredSolution() {
+        // rows > cols takes the lazily transposed path, cols > rows the direct one: both must agree
+        Random rnd = new Random(11);
+        LinearSumAssignment solver = new LinearSumAssignment();
+        for (int trial = 0; trial < 20; trial++) {
+            int n = 30 + rnd.nextInt(60), m = 5 + rnd.nextInt(25);
+            double[] c = new double[n * m], t = new double[n * m];
+            for (int k = 0; k < c.length; k++) {
+                c[k] = rnd.nextDouble() < 0.2 ? Double.POSITIVE_INFINITY : rnd.nextDouble();
+            }
+            for (int r = 0; r < n; r++) for (int j = 0; j < m; j++) t[j * n + r] = c[r * m + j];
+            LsaSolution tall = solver.solve(c, n, m), wide = solver.solve(t, m, n);
+            assertValid(tall, c, n, m);
+            assertValid(wide, t, m, n);
+            assertEquals(wide.totalCost(), tall.totalCost(), 1e-12, "trial " + trial);
+            for (int p = 0; p < m; p++) { // continuous random costs: the optimum is unique
+                assertEquals(wide.row(p), tall.col(Arrays.binarySearch(tall.rowIndex(), wide.col(p))));
+            }
+        }
+    }
+
+    @Test
     void emptyProblems() {
         LinearSumAssignment solver = new LinearSumAssignment();
         for (int[] shape : new int[][]{{10, 0}, {0, 5}, {0, 0}}) {
