@@ -48,8 +48,8 @@ class LinearSumAssignmentTest {
         assertEquals(expected, f.npy("total_cost").getDouble(0), 0, "manifest vs npy");
         assertEquals(expected, s.totalCost(), 1e-12 * Math.max(1, Math.abs(expected)), "total cost");
         if (!exp.get("alternative_optimum_exists").asBoolean()) {
-            assertArrayEquals(npyInts(f, "row_ind"), s.rowIndex(), "row_ind");
-            assertArrayEquals(npyInts(f, "col_ind"), s.colIndex(), "col_ind");
+            assertArrayEquals(FixtureArrays.ints(f, "row_ind"), s.rowIndex(), "row_ind");
+            assertArrayEquals(FixtureArrays.ints(f, "col_ind"), s.colIndex(), "col_ind");
         }
     }
 
@@ -161,19 +161,6 @@ class LinearSumAssignmentTest {
             total += c[r[i] * m + col[i]];
         }
         assertEquals(total, s.totalCost(), 1e-12 * Math.max(1, Math.abs(total)), "reported total");
-    }
-
-    /**
-     * An int64 fixture vector. Nd4j.createFromNpyFile reads an empty 1-D file (shape (0,)) as one element, so the
-     * shape recorded in the manifest decides emptiness.
-     */
-    static int[] npyInts(Fixture f, String name) {
-        for (JsonNode file : f.manifest().get("files")) {
-            if (file.get("name").asText().equals(name + ".npy") && file.get("shape").get(0).asInt() == 0) {
-                return new int[0];
-            }
-        }
-        return Arrays.stream(HostCost.of(f.npy(name))).mapToInt(d -> (int) d).toArray();
     }
 
     /** Row-major doubles of an INDArray. */
