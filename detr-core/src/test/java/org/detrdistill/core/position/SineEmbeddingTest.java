@@ -76,6 +76,7 @@ class SineEmbeddingTest {
     }
 
     @Test void gradientMatchesCentralDifference() {
+        Nd4j.getRandom().setSeed(19);
         SineEmbedding cfg = new SineEmbedding(8, 10000, 2 * Math.PI, List.of(1, 0));
         SameDiff sd = SameDiff.create();
         SDVariable input = sd.placeHolder("pos", DataType.DOUBLE, -1, -1, 2);
