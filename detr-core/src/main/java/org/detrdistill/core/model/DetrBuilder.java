@@ -9,6 +9,7 @@ import org.detrdistill.core.nn.Mlp;
 import org.detrdistill.core.nn.MultiheadAttention;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.position.PositionEmbeddingSine;
 import org.detrdistill.core.transformer.EncoderLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -134,8 +135,13 @@ public abstract class DetrBuilder {
      */
     protected abstract List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory);
 
-    /** How level positional encodings are computed in Java (DETR's normalised sine encoding by default). */
-    protected abstract PositionEncoder positionEncoder();
+    /**
+     * How level positional encodings are computed in Java: DETR's normalised sine encoding (no −0.5 offset) with
+     * d/2 features per axis. Deformable DETR overrides it (its reference subtracts 0.5).
+     */
+    protected PositionEncoder positionEncoder() {
+        return (mask, dim) -> PositionEmbeddingSine.detr(dim / 2).embed(mask, mask.dataType());
+    }
 
     // ---------------------------------------------------------------------------------------------------- heads
 
