@@ -60,13 +60,18 @@ public final class DetectorGraph {
     /**
      * All placeholder values for a batch: the images and pixel mask, plus every level's mask and positional encoding.
      *
-     * @param images    {@code [B,3,H,W]}, normalised, zero-padded
+     * @param images    {@code [B,3,H,W]}, normalised, zero-padded to the canvas {@code H × W} of the config
      * @param pixelMask {@code [B,H,W]}, 1 = padding
      * @throws IllegalArgumentException if the shapes do not agree
      */
     public Map<String, INDArray> feeds(INDArray images, INDArray pixelMask) {
         if (images.rank() != 4 || images.size(1) != 3) {
             throw new IllegalArgumentException("images must be [B,3,H,W], got " + java.util.Arrays.toString(images.shape()));
+        }
+        if (images.size(2) != config.inputHeight() || images.size(3) != config.inputWidth()) {
+            throw new IllegalArgumentException("images must be padded to the detector's input canvas "
+                    + config.inputHeight() + "x" + config.inputWidth() + " (pixel mask = 1 on padding), got "
+                    + images.size(2) + "x" + images.size(3));
         }
         if (pixelMask.rank() != 3 || pixelMask.size(0) != images.size(0) || pixelMask.size(1) != images.size(2)
                 || pixelMask.size(2) != images.size(3)) {

@@ -87,10 +87,13 @@ public abstract class DetrBuilder {
 
     // ---------------------------------------------------------------------------------------------------- steps
 
-    /** Declares {@value DetectorNames#IMAGES} {@code [B,3,H,W]} and {@value DetectorNames#PIXEL_MASK} {@code [B,H,W]}. */
+    /**
+     * Declares {@value DetectorNames#IMAGES} {@code [B,3,H,W]} and {@value DetectorNames#PIXEL_MASK} {@code [B,H,W]},
+     * H × W the config's input canvas; B is dynamic.
+     */
     protected void inputs() {
-        images = sd.placeHolder(DetectorNames.IMAGES, dataType, -1, 3, -1, -1);
-        pixelMask = sd.placeHolder(DetectorNames.PIXEL_MASK, dataType, -1, -1, -1);
+        images = sd.placeHolder(DetectorNames.IMAGES, dataType, -1, 3, config.inputHeight(), config.inputWidth());
+        pixelMask = sd.placeHolder(DetectorNames.PIXEL_MASK, dataType, -1, config.inputHeight(), config.inputWidth());
     }
 
     /** The ResNet of {@link DetectorConfig#backbone()}. */
