@@ -13,6 +13,12 @@ import java.util.Arrays;
  * non-increasing from the right, and sampled at each recall threshold r at the first rank whose recall is >= r
  * (0 beyond the last). The final recall goes to the recall array. Settings with {@code npig = 0} stay -1.
  *
+ * <p>Only the ranks of true positives are computed: recall rises only there, so every recall threshold above 0 is
+ * first reached at a true positive, and precision only falls along a run of false or ignored detections (IEEE division
+ * is monotonic), so the running maximum from the right is always attained at a true positive. The threshold 0, reached
+ * at rank 0 in pycocotools, gets the maximum over all ranks, which is again a true positive's value (or 0 without any).
+ * This gives the same bits as evaluating every rank, with two divisions per true positive instead of per detection.
+ *
  * <p>Sorting once for the largest {@code maxDet} is enough: the order for a smaller cap is the same order restricted to
  * the detections ranked below that cap in their image, since a stable sort keeps the relative order of any subset.
  */
@@ -112,32 +118,35 @@ final class CategoryEvaluator {
                 int cap = maxDets[m];
                 for (int t = 0; t < nT; t++) {
                     int row = (a * nT + t) * n;
+                    // precision/recall only at the true positives: see the class comment
                     long tp = 0, fp = 0;
-                    int nd = 0;
+                    int c = 0;
                     for (int q = 0; q < n; q++) {
                         if (rankAtPos[q] >= cap) continue;
                         byte st = states[row + q];
-                        if (st == ImageMatcher.TRUE_POSITIVE) tp++;
-                        else if (st == ImageMatcher.FALSE_POSITIVE) fp++;
-                        double tpd = tp;
-                        rc[nd] = tpd / np;
-                        pr[nd] = tpd / ((double) fp + tpd + NumpyCompat.SPACING_1);
-                        nd++;
+                        if (st == ImageMatcher.TRUE_POSITIVE) {
+                            tp++;
+                            double tpd = tp;
+                            rc[c] = tpd / np;
+                            pr[c] = tpd / ((double) fp + tpd + NumpyCompat.SPACING_1);
+                            c++;
+                        } else if (st == ImageMatcher.FALSE_POSITIVE) {
+                            fp++;
+                        }
                     }
-                    recall[((t * nK + k) * nA + a) * nM + m] = nd > 0 ? rc[nd - 1] : 0;
-                    for (int i = nd - 1; i > 0; i--) {
+                    recall[((t * nK + k) * nA + a) * nM + m] = c > 0 ? rc[c - 1] : 0;
+                    for (int i = c - 1; i > 0; i--) {
                         if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
                     }
                     for (int r = 0; r < nR; r++) {
-                        int at = searchLeft(rc, nd, recThr[r]);
-                        double q = 0;
-                        if (at >= nd) {
+                        int at = searchLeft(rc, c, recThr[r]);
+                        int idx = (((t * nR + r) * nK + k) * nA + a) * nM + m;
+                        if (at >= c) {
                             // pycocotools stops at the first threshold beyond the last rank: the rest stay 0
-                            for (int r2 = r; r2 < nR; r2++) precision[(((t * nR + r2) * nK + k) * nA + a) * nM + m] = 0;
+                            for (int r2 = r; r2 < nR; r2++) precision[idx + (r2 - r) * nK * nA * nM] = 0;
                             break;
                         }
-                        q = pr[at];
-                        precision[(((t * nR + r) * nK + k) * nA + a) * nM + m] = q;
+                        precision[idx] = pr[at];
                     }
                 }
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.nio.file.Path;
  * {@link #malformed(JsonProcessingException)}. Only the current token is held in memory.
  */
 final class JsonInput implements Closeable {
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final JsonFactory FACTORY =
+            JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
     private final JsonParser parser;
     private final String source;
