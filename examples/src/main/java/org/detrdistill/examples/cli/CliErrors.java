@@ -29,8 +29,10 @@ import java.nio.file.NotDirectoryException;
  *       <td>picocli's message and {@code (see 'detr-distill CMD --help')}</td></tr>
  *   <tr><td>{@link IllegalArgumentException} (invalid config value, unknown name: the message lists the valid
  *       ones)</td><td>2</td><td>its message</td></tr>
- *   <tr><td>{@link CocoFormatException} (malformed COCO file; names file, entry, line)</td><td>2</td><td>its message</td></tr>
- *   <tr><td>{@link JsonProcessingException} (malformed JSON)</td><td>2</td><td>malformed JSON, with the location</td></tr>
+ *   <tr><td>{@link CocoFormatException} (malformed COCO file; names file, entry, line)</td><td>2</td>
+ *       <td>its message</td></tr>
+ *   <tr><td>{@link JsonProcessingException} (malformed JSON)</td><td>2</td>
+ *       <td>malformed JSON, with the location</td></tr>
  *   <tr><td>{@link FileNotFoundException} (a file that cannot be opened)</td><td>2</td><td>{@code cannot open } and
  *       the JDK's message (path and reason)</td></tr>
  *   <tr><td>{@link NoSuchFileException}, {@link AccessDeniedException}, {@link NotDirectoryException},
@@ -67,9 +69,10 @@ public final class CliErrors {
         if (e instanceof FileAlreadyExistsException f) return new Failure(usage, fileMessage("already exists", f));
         if (e instanceof DirectoryNotEmptyException f) return new Failure(usage, fileMessage("directory not empty", f));
         if (e instanceof FileNotFoundException) return new Failure(usage, "cannot open " + describe(e));
-        if (e instanceof FileSystemException f) return new Failure(DetrDistillCli.EXIT_FAILURE, "I/O error: " + fileMessage(null, f));
-        if (e instanceof IOException) return new Failure(DetrDistillCli.EXIT_FAILURE, "I/O error: " + describe(e));
-        return new Failure(DetrDistillCli.EXIT_FAILURE, e.getClass().getSimpleName() + ": " + describe(e));
+        int failure = DetrDistillCli.EXIT_FAILURE;
+        if (e instanceof FileSystemException f) return new Failure(failure, "I/O error: " + fileMessage(null, f));
+        if (e instanceof IOException) return new Failure(failure, "I/O error: " + describe(e));
+        return new Failure(failure, e.getClass().getSimpleName() + ": " + describe(e));
     }
 
     /**

@@ -28,10 +28,12 @@ import java.util.concurrent.Callable;
  * <p>{@code --set backbone=NAME} takes a backbone preset ({@link BackboneConfig#presetNames()}).
  */
 @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        sortOptions = false,
         description = {"Print the effective detector config as JSON (validated).",
                 "Start from --variant NAME or --file FILE; --set KEY=VALUE overrides fields."},
         footer = {"", "Examples:",
-                "  detr-distill config --variant conditional_detr --set hiddenDim=64 --set backbone=tiny --out cfg.json",
+                "  detr-distill config --variant conditional_detr --set hiddenDim=64 \\",
+                "      --set backbone=tiny --out cfg.json",
                 "  detr-distill config --file cfg.json --set deformable.numLevels=2"})
 public final class ConfigCommand implements Callable<Integer> {
 
@@ -93,7 +95,8 @@ public final class ConfigCommand implements Callable<Integer> {
         if (overrides.isEmpty()) return start;
         List<String> expanded = new ArrayList<>(overrides.size());
         for (String o : overrides) expanded.add(expandBackbonePreset(o));
-        return DetectorConfig.fromJson(JsonOverrides.apply(start.toJson(), expanded), source + " with --set " + overrides);
+        String json = JsonOverrides.apply(start.toJson(), expanded);
+        return DetectorConfig.fromJson(json, source + " with --set " + overrides);
     }
 
     /** {@code backbone=resnet18} becomes {@code backbone=<that preset's JSON>}; anything else is unchanged. */

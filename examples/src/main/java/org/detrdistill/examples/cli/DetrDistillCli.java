@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
  * {@link #main(String[])} runs it, but never calls {@link System#exit(int)}.
  */
 @Command(name = "detr-distill", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        sortOptions = false,
         description = "Train, distill and evaluate DETR-family object detectors on Deeplearning4j.",
         subcommands = {SynthCommand.class, EvalCommand.class, ConfigCommand.class, EnvCommand.class,
                 CommandLine.HelpCommand.class},
@@ -105,6 +106,8 @@ public final class DetrDistillCli implements Callable<Integer> {
         if (!helpOnly && last.getCommand() instanceof UsesNd4j command && command.needsNd4j()) {
             try {
                 command.runtimeReady(NativeRuntime.prepare(), last.getErr());
+            } catch (IllegalArgumentException e) {          // a bad setting, e.g. OMP_NUM_THREADS=abc: exit code 2
+                return CliErrors.report(e, last, verbose);
             } catch (RuntimeException | LinkageError e) {
                 return CliErrors.report(new IllegalStateException(
                         "cannot start the ND4J native runtime: " + CliErrors.describe(e), e), last, verbose);

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
  * not, the error line says why (exit code 1).
  */
 @Command(name = "env", aliases = "doctor", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        sortOptions = false,
         description = "Show the ND4J backend, Java, cores, memory and threads in use (checks the install).")
 public final class EnvCommand implements Callable<Integer>, UsesNd4j {
     private static final double GIB = 1024.0 * 1024 * 1024;

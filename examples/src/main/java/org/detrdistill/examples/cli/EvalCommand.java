@@ -34,9 +34,11 @@ import java.util.concurrent.Callable;
  * The file form does not load ND4J.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        sortOptions = false,
         description = "COCO bbox evaluation (AP, AP50, AP75, APs/m/l, AR1/10/100, ARs/m/l; equal to pycocotools).",
         footer = {"", "Example:",
-                "  detr-distill eval --gt data/synth/annotations/instances_val.json --dt results.json --per-category"})
+                "  detr-distill eval --gt data/synth/annotations/instances_val.json \\",
+                "      --dt results.json --per-category"})
 public final class EvalCommand implements Callable<Integer> {
 
     /** What is evaluated: exactly one of the alternative forms. */
@@ -97,7 +99,8 @@ public final class EvalCommand implements Callable<Integer> {
     /** Notes on stderr for entries pycocotools would silently ignore. */
     private static void warnSkipped(CocoEvaluation ev, PrintWriter err) {
         if (ev.skippedDetections() > 0) {
-            err.println("note: " + ev.skippedDetections() + " detection(s) of categories not in the ground truth were skipped");
+            err.println("note: " + ev.skippedDetections()
+                    + " detection(s) of categories not in the ground truth were skipped");
         }
         if (ev.skippedGroundTruthAnnotations() > 0) {
             err.println("note: " + ev.skippedGroundTruthAnnotations()

@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
  * Does not load ND4J.
  */
 @Command(name = "synth", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        sortOptions = false,
         description = {"Generate the synthetic COCO dataset (coloured shapes on plain, textured or photo backgrounds).",
                 "Starts from the default config or --config FILE; the flags below override its fields."},
         footer = {"", "Example:", "  detr-distill synth --out data/synth --train 300 --val 60 --size 128x128"})
