@@ -101,10 +101,20 @@ public final class DecodedImage implements AutoCloseable {
     }
 
     /** Width in pixels. */
-    public int width() { return mat.cols(); }
+    public int width() { return open().cols(); }
 
     /** Height in pixels. */
-    public int height() { return mat.rows(); }
+    public int height() { return open().rows(); }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() { return mat.isNull(); }
+
+    private Mat open() {
+        if (mat.isNull()) {
+            throw new IllegalStateException("image is closed");
+        }
+        return mat;
+    }
 
     /**
      * The rectangle {@code [x, x+w) x [y, y+h)}.
@@ -117,7 +127,7 @@ public final class DecodedImage implements AutoCloseable {
             throw new IllegalArgumentException("crop [" + x + ", " + y + ", " + w + ", " + h + "] (x, y, w, h) is empty or "
                     + "outside the " + width() + "x" + height() + " image");
         }
-        try (Rect r = new Rect(x, y, w, h); Mat view = new Mat(mat, r)) {
+        try (Rect r = new Rect(x, y, w, h); Mat view = new Mat(open(), r)) {
             return new DecodedImage(view.clone());
         }
     }
@@ -136,7 +146,7 @@ public final class DecodedImage implements AutoCloseable {
             throw new IllegalArgumentException("resize target must be positive, got " + newWidth + "x" + newHeight);
         }
         if (newWidth == width() && newHeight == height()) {
-            return new DecodedImage(mat.clone());
+            return new DecodedImage(open().clone());
         }
         boolean shrink = newWidth <= width() && newHeight <= height();
         Mat out = new Mat();
@@ -149,7 +159,7 @@ public final class DecodedImage implements AutoCloseable {
     /** The mirror image about the vertical axis: pixel {@code (x, y)} moves to {@code (width-1-x, y)}. */
     public DecodedImage flipHorizontal() {
         Mat out = new Mat();
-        flip(mat, out, 1);
+        flip(open(), out, 1);
         return new DecodedImage(out);
     }
 
@@ -162,12 +172,12 @@ public final class DecodedImage implements AutoCloseable {
 
     /** Copies the {@code height*width*3} BGR bytes into {@code dst} (which must be at least that long). */
     void copyBgr(byte[] dst) {
-        BytePointer data = mat.data();
+        BytePointer data = open().data();
         data.get(dst, 0, height() * width() * 3);
     }
 
     /** The underlying Mat (CV_8UC3, continuous), for conversion within this package. Do not close it. */
-    Mat mat() { return mat; }
+    Mat mat() { return open(); }
 
     /** Frees the native pixels; the image must not be used afterwards. Idempotent. */
     @Override
@@ -179,6 +189,6 @@ public final class DecodedImage implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "DecodedImage[" + width() + "x" + height() + " BGR8]";
+        return isClosed() ? "DecodedImage[closed]" : "DecodedImage[" + width() + "x" + height() + " BGR8]";
     }
 }
