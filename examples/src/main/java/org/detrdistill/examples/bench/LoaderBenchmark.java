@@ -1,5 +1,6 @@
 package org.detrdistill.examples.bench;
 
+import org.bytedeco.opencv.global.opencv_core;
 import org.datavec.image.loader.NativeImageLoader;
 import org.detrdistill.datasets.batch.CocoDetectionIterator;
 import org.detrdistill.datasets.batch.DetectionBatch;
@@ -119,35 +120,39 @@ public final class LoaderBenchmark {
         }
     }
 
-    /** Single-thread cost per image of each stage, averaged over the dataset (after one warm-up pass). */
+    /**
+     * Single-thread cost per image of each stage, as thread CPU time (robust to other load on the machine), averaged
+     * over the dataset after one warm-up pass. OpenCV's own thread pool is set to 1 thread meanwhile so that all work
+     * is on the measured thread.
+     */
     private static void breakdown(CocoDataset ds, DetectionTransform transform) throws IOException {
         Path root = ds.imageRoot().orElseThrow();
         java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+        int cvThreads = opencv_core.getNumThreads();
+        opencv_core.setNumThreads(1);
         double[] ms = new double[5];
-        long outPixels = 0;
-        long cpu = 0, wall = 0;
+        long outPixels = 0, wall = 0;
         for (int pass = 0; pass < 2; pass++) {
             ms = new double[5];
             outPixels = 0;
-            cpu = tmx.getCurrentThreadCpuTime();
             wall = System.nanoTime();
             for (int i = 0; i < ds.size(); i++) {
                 Path file = root.resolve(ds.image(i).fileName());
-                long a = System.nanoTime();
+                long a = tmx.getCurrentThreadCpuTime();
                 DecodedImage img = DecodedImage.read(file);
-                long b = System.nanoTime();
+                long b = tmx.getCurrentThreadCpuTime();
                 DetectionSample s = transform.apply(new DetectionSample(ds.image(i).id(), img,
                         ds.annotations(i).nonCrowdBoxesXyxy(), ds.annotations(i).nonCrowdLabels(), img.width(),
                         img.height()), new SplittableRandom(i));
-                long c = System.nanoTime();
+                long c = tmx.getCurrentThreadCpuTime();
                 DecodedImage out = s.image();
                 float[] dst = new float[3 * out.width() * out.height()];
                 ImageTensors.writeChw(out, Normalization.IMAGENET, dst, 0, out.width() * out.height(), out.width());
-                long d = System.nanoTime();
+                long d = tmx.getCurrentThreadCpuTime();
                 ImageTensors.toTensor(out, Normalization.IMAGENET);
-                long e = System.nanoTime();
+                long e = tmx.getCurrentThreadCpuTime();
                 new NativeImageLoader().asMatrix(file.toFile());
-                long f = System.nanoTime();
+                long f = tmx.getCurrentThreadCpuTime();
                 outPixels += (long) out.width() * out.height();
                 out.close();
                 ms[0] += (b - a) / 1e6;
@@ -156,17 +161,18 @@ public final class LoaderBenchmark {
                 ms[3] += (e - d) / 1e6;
                 ms[4] += (f - e) / 1e6;
             }
-            cpu = tmx.getCurrentThreadCpuTime() - cpu;
             wall = System.nanoTime() - wall;
         }
+        opencv_core.setNumThreads(cvThreads);
         int n = ds.size();
-        System.out.printf(Locale.ROOT, "breakdown pass: thread CPU %.2f ms/image of %.2f ms/image wall (CPU share %.0f%%;"
-                + " below 100%% means the machine is contended)%n", cpu / 1e6 / n, wall / 1e6 / n, 100.0 * cpu / wall);
-        System.out.printf(Locale.ROOT, "per image, 1 thread: decode %.2f ms, transform %.2f ms, to float direct %.2f ms"
-                        + " (via DataVec NativeImageLoader.asMatrix(Mat) + ND4J ops %.2f ms); output %.0f px/image%n",
+        double cpu = java.util.Arrays.stream(ms).sum() / n;
+        System.out.printf(Locale.ROOT, "per image, 1 thread, CPU time: decode %.2f ms, transform %.2f ms, to float direct"
+                        + " %.2f ms (via DataVec NativeImageLoader.asMatrix(Mat) + ND4J ops %.2f ms); output %.0f px/image%n",
                 ms[0] / n, ms[1] / n, ms[2] / n, ms[3] / n, (double) outPixels / n);
-        System.out.printf(Locale.ROOT, "for comparison: NativeImageLoader.asMatrix(File), full-resolution float decode %.2f ms/image%n",
-                ms[4] / n);
+        System.out.printf(Locale.ROOT, "for comparison: NativeImageLoader.asMatrix(File) (decode to float at full"
+                + " resolution, before any resize) %.2f ms/image%n", ms[4] / n);
+        System.out.printf(Locale.ROOT, "(breakdown pass: %.2f ms/image CPU in %.2f ms/image wall: the process got %.0f%%"
+                + " of a core)%n", cpu, wall / 1e6 / n, 100.0 * cpu * n * 1e6 / wall);
     }
 
     private static double averageKb(Path dir) throws IOException {
