@@ -198,7 +198,7 @@ public final class CocoDetectionIterator implements Iterator<DetectionBatch>, Au
             samples.forEach(s -> s.image().close());
             throw ex;
         }
-        return DetectionCollator.collate(samples, normalization, config.sizeDivisibility());
+        return DetectionCollator.collate(samples, normalization, config.sizeDivisibility(), config.canvasHeight(), config.canvasWidth());
     }
 
     private void checkOpen() {

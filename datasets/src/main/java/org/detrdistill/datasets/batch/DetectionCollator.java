@@ -30,6 +30,17 @@ public final class DetectionCollator {
      *         image's unpadded size
      */
     public static DetectionBatch collate(List<DetectionSample> samples, Normalization normalization, int sizeDivisibility) {
+        return collate(samples, normalization, sizeDivisibility, 0, 0);
+    }
+
+    /**
+     * As {@link #collate(List, Normalization, int)}, but with {@code canvasHeight, canvasWidth > 0} every batch is padded
+     * to exactly that size (a detector's fixed input canvas).
+     *
+     * @throws IllegalArgumentException if an image is larger than the canvas (names the image)
+     */
+    public static DetectionBatch collate(List<DetectionSample> samples, Normalization normalization, int sizeDivisibility,
+                                         int canvasHeight, int canvasWidth) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("cannot collate an empty list of samples");
         }
@@ -42,8 +53,20 @@ public final class DetectionCollator {
                 hMax = Math.max(hMax, s.image().height());
                 wMax = Math.max(wMax, s.image().width());
             }
-            hMax = roundUp(hMax, sizeDivisibility);
-            wMax = roundUp(wMax, sizeDivisibility);
+            if (canvasHeight > 0) {
+                for (DetectionSample s : samples) {
+                    if (s.image().height() > canvasHeight || s.image().width() > canvasWidth) {
+                        throw new IllegalArgumentException("image " + s.imageId() + " is " + s.image().width() + "x"
+                                + s.image().height() + " after transforms, larger than the " + canvasWidth + "x"
+                                + canvasHeight + " input canvas: lower the resize's max size");
+                    }
+                }
+                hMax = canvasHeight;
+                wMax = canvasWidth;
+            } else {
+                hMax = roundUp(hMax, sizeDivisibility);
+                wMax = roundUp(wMax, sizeDivisibility);
+            }
             int plane = hMax * wMax;
             if ((long) b * 3 * plane > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("batch of " + b + " images of " + wMax + "x" + hMax + " is too large");

@@ -22,9 +22,13 @@ import java.util.List;
  *                         Default 2
  * @param dropLast         drop a last batch smaller than {@code batchSize}. Default {@code false}
  * @param sizeDivisibility pad batches to a multiple of this height and width (1 = none, DETR's default). Default 1
+ * @param canvasHeight     if &gt; 0, pad every batch to exactly {@code canvasHeight × canvasWidth} (the fixed input
+ *                         canvas of a detector graph) instead of the batch maximum; an image larger than the canvas is
+ *                         an error. Default 0 (batch maximum)
+ * @param canvasWidth      see {@code canvasHeight}; both are 0 or both &gt; 0
  */
 public record LoaderConfig(int batchSize, boolean shuffle, long seed, int workers, int prefetchBatches, boolean dropLast,
-                           int sizeDivisibility) {
+                           int sizeDivisibility, int canvasHeight, int canvasWidth) {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -43,6 +47,10 @@ public record LoaderConfig(int batchSize, boolean shuffle, long seed, int worker
         if (sizeDivisibility < 1) {
             throw new IllegalArgumentException("sizeDivisibility must be >= 1, got " + sizeDivisibility);
         }
+        if (canvasHeight < 0 || canvasWidth < 0 || (canvasHeight == 0) != (canvasWidth == 0)) {
+            throw new IllegalArgumentException("canvasHeight and canvasWidth must both be 0 or both > 0, got "
+                    + canvasHeight + "x" + canvasWidth);
+        }
     }
 
     /** The defaults listed on the record components. */
@@ -54,7 +62,8 @@ public record LoaderConfig(int batchSize, boolean shuffle, long seed, int worker
     /** A builder starting from this config. */
     public Builder toBuilder() {
         return new Builder().batchSize(batchSize).shuffle(shuffle).seed(seed).workers(workers)
-                .prefetchBatches(prefetchBatches).dropLast(dropLast).sizeDivisibility(sizeDivisibility);
+                .prefetchBatches(prefetchBatches).dropLast(dropLast).sizeDivisibility(sizeDivisibility)
+                .canvas(canvasHeight, canvasWidth);
     }
 
     /** This config as a JSON object with the component names as keys. */
@@ -95,6 +104,8 @@ public record LoaderConfig(int batchSize, boolean shuffle, long seed, int worker
         private int prefetchBatches = 2;
         private boolean dropLast;
         private int sizeDivisibility = 1;
+        private int canvasHeight;
+        private int canvasWidth;
 
         private Builder() { }
 
@@ -119,9 +130,13 @@ public record LoaderConfig(int batchSize, boolean shuffle, long seed, int worker
         /** See {@link LoaderConfig#sizeDivisibility()}. */
         public Builder sizeDivisibility(int v) { sizeDivisibility = v; return this; }
 
+        /** See {@link LoaderConfig#canvasHeight()}: pad every batch to {@code height × width}. */
+        public Builder canvas(int height, int width) { canvasHeight = height; canvasWidth = width; return this; }
+
         /** The config. */
         public LoaderConfig build() {
-            return new LoaderConfig(batchSize, shuffle, seed, workers, prefetchBatches, dropLast, sizeDivisibility);
+            return new LoaderConfig(batchSize, shuffle, seed, workers, prefetchBatches, dropLast, sizeDivisibility,
+                    canvasHeight, canvasWidth);
         }
     }
 }

@@ -79,6 +79,22 @@ class DetectionCollatorTest {
     }
 
     @Test
+    void canvasPadsEveryBatchToTheFixedSizeAndRejectsLargerImages() {
+        DetectionBatch batch = DetectionCollator.collate(List.of(sample(1, 6, 4, new float[]{0, 0, 3, 2}, new int[]{1})),
+                Normalization.UNIT, 1, 8, 10);
+        assertArrayEquals(new long[]{1, 3, 8, 10}, batch.images().shape());
+        assertArrayEquals(new long[]{1, 8, 10}, batch.mask().shape());
+        assertEquals(0.0, batch.mask().getDouble(0, 3, 5), 0.0);   // inside the 6x4 image
+        assertEquals(1.0, batch.mask().getDouble(0, 4, 5), 0.0);   // below it
+        assertEquals(1.0, batch.mask().getDouble(0, 3, 6), 0.0);   // right of it
+        // boxes stay normalised by the image's own size, not the canvas
+        assertEquals(0.25, batch.targets().get(0).boxes().getDouble(0, 0), 1e-6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DetectionCollator.collate(
+                List.of(sample(7, 12, 4, new float[0], new int[0])), Normalization.UNIT, 1, 8, 10));
+        assertTrue(e.getMessage().contains("image 7") && e.getMessage().contains("canvas"), e.getMessage());
+    }
+
+    @Test
     void imagesWithoutObjectsGetEmptyTargets() {
         DetectionBatch batch = DetectionCollator.collate(List.of(sample(3, 4, 4, new float[0], new int[0])),
                 Normalization.UNIT, 1);
