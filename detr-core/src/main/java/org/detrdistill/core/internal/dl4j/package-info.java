@@ -14,6 +14,24 @@
  *       {@link org.detrdistill.core.internal.dl4j.Gathers#rows}</td>
  *       <td>{@code GathersTest}: stock gradient deviates from the finite difference; an unregistered subclass is
  *       replaced; the fixed op matches finite differences and the exact segment sum</td></tr>
+ *   <tr><td>{@code math.max / math.min} with a broadcast on both sides ({@code [3,1,4]} vs {@code [1,5,4]}): right
+ *       forward, silently wrong gradient</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.BroadcastSafe#max} / {@code #min}: expand both sides to the
+ *       full shape first ({@code a + zerosLike(b)})</td>
+ *       <td>{@code BroadcastSafeTest}: stock gradients deviate from finite differences by &gt; 1e-2, workaround
+ *       within 1e-7</td></tr>
+ *   <tr><td>{@code where(x, y, cond)}: no gradient ({@code UnsupportedOperationException} when the gradient graph
+ *       is built)</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.Masks#select}: {@code m·x + (1−m)·y}</td>
+ *       <td>{@code MasksTest}</td></tr>
+ *   <tr><td>{@code nn.logSoftmax(x, axis)}: backward fails ("Error setting property ... LogSoftMax")</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.LogSoftmax#of}: {@code x − m − log Σ exp(x − m)}</td>
+ *       <td>{@code LogSoftmaxTest}: stock throws; workaround matches a plain-double reference to 1e-12 and finite
+ *       differences on every axis</td></tr>
  * </table>
+ *
+ * <p>Stock ops measured correct (finite differences, double) and used directly: two-sided broadcasting
+ * {@code add/sub/mul/div}, {@code abs}, {@code clipByValue}, {@code relu}, {@code softplus}, {@code logSigmoid},
+ * {@code softmax(x, axis)}, {@code pow}, reductions with {@code keepDims}.
  */
 package org.detrdistill.core.internal.dl4j;
