@@ -28,6 +28,11 @@
  *       <td>{@link org.detrdistill.core.internal.dl4j.LogSoftmax#of}: {@code x − m − log Σ exp(x − m)}</td>
  *       <td>{@code LogSoftmaxTest}: stock throws; workaround matches a plain-double reference to 1e-12 and finite
  *       differences on every axis</td></tr>
+ *   <tr><td>{@code unstack} whose every output is reshaped ({@code expandDims}, {@code reshape}) before use:
+ *       building the gradient fails ("no gradient for required variable")</td>
+ *       <td>no wrapper: take columns with {@code split(x, k, axis)}, which gives {@code [N,1]} directly (used by
+ *       {@code core.box.SdBoxOps})</td>
+ *       <td>{@code UnstackReshapeTest}</td></tr>
  * </table>
  *
  * <p>Stock ops measured correct (finite differences, double) and used directly: two-sided broadcasting
