@@ -33,6 +33,12 @@
  *       <td>no wrapper: take columns with {@code split(x, k, axis)}, which gives {@code [N,1]} directly (used by
  *       {@code core.box.SdBoxOps})</td>
  *       <td>{@code UnstackReshapeTest}</td></tr>
+ *   <tr><td>{@code nn.softplus}, {@code nn.logSigmoid}: computed literally, overflow ({@code softplus(100)} = inf in
+ *       FLOAT, {@code logSigmoid(-100)} = −inf in FLOAT) and lose precision for very negative inputs</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.Softplus}: {@code s·x + log1p(exp(−|x|))} with a constant
+ *       mask; also {@code logSigmoid} and {@code bceWithLogits}</td>
+ *       <td>{@code SoftplusTest}: stock overflow shown; workaround to 1e-15 of a plain-double reference, gradient
+ *       exactly {@code σ(x) − t} including at {@code x = 0}</td></tr>
  * </table>
  *
  * <p>Stock ops measured correct (finite differences, double) and used directly: two-sided broadcasting
