@@ -157,6 +157,16 @@ class SetCriterionFixtureTest {
         assertEquals(total, out.get(g.total().name()).getDouble(0), TOL, caseName + " weighted total");
         assertEquals(total, ref.get("loss_total"), TOL, caseName + " reference total");
 
+        // logging-only values, computed in Java
+        for (String s : stageNames) {
+            String suffix = Stage.suffixOf(s);
+            assertEquals(losses.path("cardinality_error" + suffix).asDouble(),
+                    CriterionMetrics.cardinalityError(f.npy(inputPrefix(s) + "pred_logits"), targets), 0.0,
+                    caseName + " cardinality_error" + suffix);
+        }
+        assertEquals(losses.path("class_error").asDouble(), CriterionMetrics.classError(f.npy("pred_logits"),
+                assignments(f, "final", batch), targets), 1e-12, caseName + " class_error");
+
         Map<String, INDArray> grads = FiniteDifference.analytic(sd, feed, inputs.toArray(new String[0]));
         for (String in : inputs) {
             INDArray expected = f.npy("grad_" + in);
