@@ -15,11 +15,11 @@
  *       <td>{@code GathersTest}: stock gradient deviates from the finite difference; an unregistered subclass is
  *       replaced; the fixed op matches finite differences and the exact segment sum</td></tr>
  *   <tr><td>{@code math.max / math.min} with a broadcast on both sides ({@code [3,1,4]} vs {@code [1,5,4]}): right
- *       forward, silently wrong gradient</td>
+ *       forward; max's gradient has wrong values, min's gradient w.r.t. the first input has the full broadcast shape</td>
  *       <td>{@link org.detrdistill.core.internal.dl4j.BroadcastSafe#max} / {@code #min}: expand both sides to the
  *       full shape first ({@code a + zerosLike(b)})</td>
- *       <td>{@code BroadcastSafeTest}: stock gradients deviate from finite differences by &gt; 1e-2, workaround
- *       within 1e-7</td></tr>
+ *       <td>{@code BroadcastSafeTest}: stock gradients deviate from finite differences by &gt; 1e-2 or have the wrong
+ *       shape, workaround within 1e-7</td></tr>
  *   <tr><td>{@code where(x, y, cond)}: no gradient ({@code UnsupportedOperationException} when the gradient graph
  *       is built)</td>
  *       <td>{@link org.detrdistill.core.internal.dl4j.Masks#select}: {@code m·x + (1−m)·y}</td>
