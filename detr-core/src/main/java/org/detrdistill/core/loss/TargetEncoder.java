@@ -105,7 +105,7 @@ public final class TargetEncoder {
         int k = noObjectColumn ? numClasses + 1 : numClasses;
         double[][][] cls = new double[batch][numQueries][k];
         double[][] qw = new double[batch][numQueries];
-        List<long[]> src = new ArrayList<>();
+        List<Long> src = new ArrayList<>();
         List<double[]> boxes = new ArrayList<>();
         List<Double> bw = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
@@ -135,7 +135,7 @@ public final class TargetEncoder {
                     cls[b][q][c] = t.classProbs().getDouble(j, c);
                 }
                 qw[b][q] = t.weight(j);
-                src.add(new long[]{(long) b * numQueries + q});
+                src.add((long) b * numQueries + q);
                 boxes.add(new double[]{t.boxes().getDouble(j, 0), t.boxes().getDouble(j, 1),
                         t.boxes().getDouble(j, 2), t.boxes().getDouble(j, 3)});
                 bw.add(t.weight(j));
@@ -151,7 +151,7 @@ public final class TargetEncoder {
         }
         int numMatched = src.size();
         if (numMatched == 0) {   // padding pair: keeps every placeholder non-empty, contributes exactly 0
-            src.add(new long[]{0});
+            src.add(0L);
             boxes.add(new double[]{0.5, 0.5, 1.0, 1.0});
             bw.add(0.0);
         }
@@ -159,7 +159,7 @@ public final class TargetEncoder {
         double[][] boxArr = new double[src.size()][];
         double[] bwArr = new double[src.size()];
         for (int i = 0; i < srcArr.length; i++) {
-            srcArr[i] = src.get(i)[0];
+            srcArr[i] = src.get(i);
             boxArr[i] = boxes.get(i);
             bwArr[i] = bw.get(i);
         }
