@@ -14,6 +14,7 @@ import java.util.Objects;
 
 /**
  * The architecture of a detector: everything needed to rebuild its graph. Saved as JSON next to every checkpoint.
+ * Build one with {@link #builder(Variant)} (reference sizes by default) or take a preset from {@code DetectorPresets}.
  *
  * @param variant       which detector
  * @param backbone      the ResNet backbone
@@ -24,12 +25,16 @@ import java.util.Objects;
  * @param encoderLayers encoder layers (0 for AdaMixer, which has none)
  * @param decoderLayers decoder stages L
  * @param ffnDim        feed-forward width
+ * @param inputHeight   height of the input canvas: every batch is padded to {@code inputHeight × inputWidth} and the
+ *                      pixel mask marks what is image. Graphs are built for this size (level shapes are static: the
+ *                      sampling-based attentions need them, and no graph is rebuilt per batch).
+ * @param inputWidth    width of the input canvas
  * @param deformable    Deformable DETR options; required for that variant, null otherwise
  * @param adamixer      AdaMixer options; required for that variant, null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DetectorConfig(Variant variant, BackboneConfig backbone, int numClasses, int numQueries, int hiddenDim,
-                             int heads, int encoderLayers, int decoderLayers, int ffnDim,
+                             int heads, int encoderLayers, int decoderLayers, int ffnDim, int inputHeight, int inputWidth,
                              DeformableOptions deformable, AdaMixerOptions adamixer) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -46,6 +51,9 @@ public record DetectorConfig(Variant variant, BackboneConfig backbone, int numCl
         positive("heads", heads);
         positive("decoderLayers", decoderLayers);
         positive("ffnDim", ffnDim);
+        if (inputHeight < 32 || inputWidth < 32) {
+            throw new IllegalArgumentException("inputHeight and inputWidth must be >= 32, got " + inputHeight + "x" + inputWidth);
+        }
         if (encoderLayers < 0) throw new IllegalArgumentException("encoderLayers must be >= 0, got " + encoderLayers);
         if (hiddenDim % heads != 0) {
             throw new IllegalArgumentException("hiddenDim " + hiddenDim + " must be divisible by heads " + heads);
@@ -125,6 +133,7 @@ public record DetectorConfig(Variant variant, BackboneConfig backbone, int numCl
         Builder b = new Builder(variant);
         b.backbone = backbone; b.numClasses = numClasses; b.numQueries = numQueries; b.hiddenDim = hiddenDim;
         b.heads = heads; b.encoderLayers = encoderLayers; b.decoderLayers = decoderLayers; b.ffnDim = ffnDim;
+        b.inputHeight = inputHeight; b.inputWidth = inputWidth;
         b.deformable = deformable; b.adamixer = adamixer;
         return b;
     }
@@ -140,6 +149,8 @@ public record DetectorConfig(Variant variant, BackboneConfig backbone, int numCl
         private int encoderLayers;
         private int decoderLayers = 6;
         private int ffnDim;
+        private int inputHeight = 800;
+        private int inputWidth = 1333;
         private DeformableOptions deformable;
         private AdaMixerOptions adamixer;
 
@@ -160,12 +171,14 @@ public record DetectorConfig(Variant variant, BackboneConfig backbone, int numCl
         public Builder encoderLayers(int v) { encoderLayers = v; return this; }
         public Builder decoderLayers(int v) { decoderLayers = v; return this; }
         public Builder ffnDim(int v) { ffnDim = v; return this; }
+        /** The input canvas (default 800 × 1333, DETR's largest resized COCO image). */
+        public Builder inputSize(int height, int width) { inputHeight = height; inputWidth = width; return this; }
         public Builder deformable(DeformableOptions v) { deformable = v; return this; }
         public Builder adamixer(AdaMixerOptions v) { adamixer = v; return this; }
 
         public DetectorConfig build() {
             return new DetectorConfig(variant, backbone, numClasses, numQueries, hiddenDim, heads, encoderLayers,
-                    decoderLayers, ffnDim, deformable, adamixer);
+                    decoderLayers, ffnDim, inputHeight, inputWidth, deformable, adamixer);
         }
     }
 }

@@ -3,10 +3,10 @@ package org.detrdistill.core.model;
 import org.detrdistill.core.backbone.ResNetBackbone;
 import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.checkpoint.WeightLoader;
+import org.detrdistill.core.position.PaddingMasks;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,13 +60,18 @@ public final class DetectorGraph {
     /**
      * All placeholder values for a batch: the images and pixel mask, plus every level's mask and positional encoding.
      *
-     * @param images    {@code [B,3,H,W]}, normalised, zero-padded
+     * @param images    {@code [B,3,H,W]}, normalised, zero-padded to the canvas {@code H × W} of the config
      * @param pixelMask {@code [B,H,W]}, 1 = padding
      * @throws IllegalArgumentException if the shapes do not agree
      */
     public Map<String, INDArray> feeds(INDArray images, INDArray pixelMask) {
         if (images.rank() != 4 || images.size(1) != 3) {
             throw new IllegalArgumentException("images must be [B,3,H,W], got " + java.util.Arrays.toString(images.shape()));
+        }
+        if (images.size(2) != config.inputHeight() || images.size(3) != config.inputWidth()) {
+            throw new IllegalArgumentException("images must be padded to the detector's input canvas "
+                    + config.inputHeight() + "x" + config.inputWidth() + " (pixel mask = 1 on padding), got "
+                    + images.size(2) + "x" + images.size(3));
         }
         if (pixelMask.rank() != 3 || pixelMask.size(0) != images.size(0) || pixelMask.size(1) != images.size(2)
                 || pixelMask.size(2) != images.size(3)) {
@@ -79,7 +84,7 @@ public final class DetectorGraph {
         feeds.put(DetectorNames.PIXEL_MASK, mask);
         for (LevelGeometry g : geometry) {
             long h = g.size().applyAsLong(images.size(2)), w = g.size().applyAsLong(images.size(3));
-            INDArray levelMask = downsampleMask(mask, h, w);
+            INDArray levelMask = PaddingMasks.resize(mask, Math.toIntExact(h), Math.toIntExact(w));
             feeds.put(DetectorNames.level(g.level()) + "mask", levelMask);
             if (g.withPos()) feeds.put(DetectorNames.level(g.level()) + "pos", positions.encode(levelMask, config.hiddenDim()).castTo(dataType));
         }
@@ -126,26 +131,5 @@ public final class DetectorGraph {
             backboneParams.add(bn + org.detrdistill.core.backbone.FrozenBatchNorm.SHIFT);
         }
         return loader.ignoreUnfilled(backboneParams::contains).load(state, sd);
-    }
-
-    /**
-     * Nearest-neighbour downsampling of a {@code [B,H,W]} mask to {@code [B,h,w]}, as
-     * {@code F.interpolate(mask[None].float(), size=(h, w)).bool()}: source index {@code floor(i · H / h)}.
-     */
-    static INDArray downsampleMask(INDArray mask, long h, long w) {
-        long b = mask.size(0), hIn = mask.size(1), wIn = mask.size(2);
-        if (h == hIn && w == wIn) return mask;
-        INDArray out = Nd4j.create(mask.dataType(), b, h, w);
-        double sy = (double) hIn / h, sx = (double) wIn / w;
-        for (int n = 0; n < b; n++) {
-            for (int i = 0; i < h; i++) {
-                long si = Math.min((long) Math.floor(i * sy), hIn - 1);
-                for (int j = 0; j < w; j++) {
-                    long sj = Math.min((long) Math.floor(j * sx), wIn - 1);
-                    out.putScalar(new long[]{n, i, j}, mask.getDouble(n, si, sj));
-                }
-            }
-        }
-        return out;
     }
 }

@@ -9,6 +9,7 @@ import org.detrdistill.core.nn.Mlp;
 import org.detrdistill.core.nn.MultiheadAttention;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.position.PositionEmbeddingSine;
 import org.detrdistill.core.transformer.EncoderLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -86,10 +87,13 @@ public abstract class DetrBuilder {
 
     // ---------------------------------------------------------------------------------------------------- steps
 
-    /** Declares {@value DetectorNames#IMAGES} {@code [B,3,H,W]} and {@value DetectorNames#PIXEL_MASK} {@code [B,H,W]}. */
+    /**
+     * Declares {@value DetectorNames#IMAGES} {@code [B,3,H,W]} and {@value DetectorNames#PIXEL_MASK} {@code [B,H,W]},
+     * H × W the config's input canvas; B is dynamic.
+     */
     protected void inputs() {
-        images = sd.placeHolder(DetectorNames.IMAGES, dataType, -1, 3, -1, -1);
-        pixelMask = sd.placeHolder(DetectorNames.PIXEL_MASK, dataType, -1, -1, -1);
+        images = sd.placeHolder(DetectorNames.IMAGES, dataType, -1, 3, config.inputHeight(), config.inputWidth());
+        pixelMask = sd.placeHolder(DetectorNames.PIXEL_MASK, dataType, -1, config.inputHeight(), config.inputWidth());
     }
 
     /** The ResNet of {@link DetectorConfig#backbone()}. */
@@ -134,8 +138,13 @@ public abstract class DetrBuilder {
      */
     protected abstract List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory);
 
-    /** How level positional encodings are computed in Java (DETR's normalised sine encoding by default). */
-    protected abstract PositionEncoder positionEncoder();
+    /**
+     * How level positional encodings are computed in Java: DETR's normalised sine encoding (no −0.5 offset) with
+     * d/2 features per axis. Deformable DETR overrides it (its reference subtracts 0.5).
+     */
+    protected PositionEncoder positionEncoder() {
+        return (mask, dim) -> PositionEmbeddingSine.detr(dim / 2).embed(mask, mask.dataType());
+    }
 
     // ---------------------------------------------------------------------------------------------------- heads
 
