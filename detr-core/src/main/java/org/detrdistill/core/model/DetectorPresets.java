@@ -10,11 +10,11 @@ import java.util.Objects;
  *
  * <table>
  *   <caption>presets</caption>
- *   <tr><th>name</th><th>backbone</th><th>d</th><th>heads</th><th>enc+dec</th><th>FFN</th><th>queries</th><th>classes</th></tr>
+ *   <tr><th>name</th><th>backbone</th><th>d</th><th>heads</th><th>enc+dec</th><th>FFN</th><th>queries</th><th>classes</th><th>canvas</th></tr>
  *   <tr><td>{@code conditional_detr_r50}</td><td>ResNet-50</td><td>256</td><td>8</td><td>6+6</td><td>2048</td><td>300</td>
- *       <td>91</td></tr>
+ *       <td>91</td><td>800×1333</td></tr>
  *   <tr><td>{@code conditional_detr_tiny}</td><td>{@code tiny} (BasicBlock [1,1,1,1], widths 16..128, stem 16)</td>
- *       <td>64</td><td>4</td><td>2+2</td><td>128</td><td>50</td><td>91</td></tr>
+ *       <td>64</td><td>4</td><td>2+2</td><td>128</td><td>50</td><td>91</td><td>128×128</td></tr>
  * </table>
  * {@code conditional_detr_r50} has the reference sizes (Atten4Vis/ConditionalDETR defaults). The tiny preset is for
  * tests, examples and fast experiments: its sine embedding of reference points uses d/2 = 32 frequencies per
@@ -38,10 +38,10 @@ public final class DetectorPresets {
         return switch (name) {
             case "conditional_detr_r50" -> DetectorConfig.builder(Variant.CONDITIONAL_DETR)
                     .backbone(BackboneConfig.preset("resnet50")).numClasses(91).numQueries(300).hiddenDim(256).heads(8)
-                    .encoderLayers(6).decoderLayers(6).ffnDim(2048).build();
+                    .encoderLayers(6).decoderLayers(6).ffnDim(2048).inputSize(800, 1333).build();
             case "conditional_detr_tiny" -> DetectorConfig.builder(Variant.CONDITIONAL_DETR)
                     .backbone(BackboneConfig.preset("tiny")).numClasses(91).numQueries(50).hiddenDim(64).heads(4)
-                    .encoderLayers(2).decoderLayers(2).ffnDim(128).build();
+                    .encoderLayers(2).decoderLayers(2).ffnDim(128).inputSize(128, 128).build();
             default -> throw new IllegalArgumentException("unknown detector preset '" + name + "'; valid presets: "
                     + String.join(", ", NAMES));
         };

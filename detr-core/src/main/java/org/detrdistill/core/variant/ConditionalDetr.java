@@ -5,15 +5,12 @@ import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.model.DetrBuilder;
 import org.detrdistill.core.model.FeatureMap;
-import org.detrdistill.core.model.PositionEncoder;
 import org.detrdistill.core.model.Variant;
 import org.detrdistill.core.nn.Init;
 import org.detrdistill.core.nn.MultiheadAttention;
 import org.detrdistill.core.nn.Shapes;
-import org.detrdistill.core.position.PositionEmbeddingSine;
 import org.detrdistill.core.transformer.ConditionalDecoder;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,8 +28,9 @@ import java.util.List;
  * </pre>
  * The heads are shared by all stages, as in the reference (one {@code class_embed}, one {@code bbox_embed}); they run
  * once on the stages stacked along the batch axis. The reference points {@code s} are the same for every stage: they
- * are exposed as {@code init_reference} and as each {@code stage_<k>/reference}. Positional encodings are DETR's
- * {@code PositionEmbeddingSine(d/2, normalize=True)} (no −0.5 offset), computed in Java per batch.
+ * are exposed as {@code init_reference} and as each {@code stage_<k>/reference}. Positional encodings are the base
+ * builder's: DETR's {@code PositionEmbeddingSine(d/2, normalize=True)} without the −0.5 offset, as the reference
+ * ({@code models/position_encoding.py}), computed in Java per batch.
  *
  * <p>Parameter names are the reference state_dict keys ({@code backbone.0.body.*}, {@code input_proj.*},
  * {@code transformer.encoder.layers.<i>.*}, {@code transformer.decoder.*}, {@code query_embed.weight},
@@ -88,11 +86,5 @@ public final class ConditionalDetr extends DetrBuilder {
             result.add(new DecoderStage(out.hidden().get(k), reference, logitsPerStage[k], boxesPerStage[k]));
         }
         return result;
-    }
-
-    /** DETR's {@code PositionEmbeddingSine(d/2, temperature 10000, normalize=True, scale 2π)}, no offset. */
-    @Override
-    protected PositionEncoder positionEncoder() {
-        return (mask, dim) -> PositionEmbeddingSine.detr(dim / 2).embed(mask, DataType.DOUBLE);
     }
 }

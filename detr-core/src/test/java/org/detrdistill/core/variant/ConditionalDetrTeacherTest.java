@@ -47,7 +47,8 @@ class ConditionalDetrTeacherTest {
                 .hiddenDim(c.path("hidden_dim").asInt()).heads(c.path("nheads").asInt())
                 .encoderLayers(c.path("enc_layers").asInt()).decoderLayers(c.path("dec_layers").asInt())
                 .ffnDim(c.path("dim_feedforward").asInt()).numQueries(c.path("num_queries").asInt())
-                .numClasses(c.path("num_classes").asInt()).build();
+                .numClasses(c.path("num_classes").asInt())
+                .inputSize(c.path("image_hw").get(0).asInt(), c.path("image_hw").get(1).asInt()).build();
     }
 
     @Test

@@ -25,7 +25,7 @@ class ConditionalDetrTest {
 
     static DetectorConfig small() {
         return DetectorConfig.builder(Variant.CONDITIONAL_DETR).backbone(BackboneConfig.preset("tiny"))
-                .hiddenDim(16).heads(2).encoderLayers(1).decoderLayers(2).ffnDim(24).numQueries(5).numClasses(3).build();
+                .hiddenDim(16).heads(2).encoderLayers(1).decoderLayers(2).ffnDim(24).numQueries(5).numClasses(3).inputSize(64, 96).build();
     }
 
     @Test
@@ -71,7 +71,7 @@ class ConditionalDetrTest {
 
     @Test
     void positionEncodingIsDetrSineWithoutOffset() {
-        var det = Detectors.build(small(), DataType.FLOAT, 3);
+        var det = Detectors.build(small().toBuilder().inputSize(96, 128).build(), DataType.FLOAT, 3);
         INDArray fed = det.feeds(Nd4j.zeros(DataType.FLOAT, 1, 3, 96, 128), Nd4j.zeros(DataType.FLOAT, 1, 96, 128))
                 .get(DetectorNames.level(0) + "pos");
         assertArrayEquals(new long[]{1, 16, 3, 4}, fed.shape());
@@ -118,6 +118,7 @@ class ConditionalDetrTest {
         DetectorConfig tiny = DetectorPresets.get("conditional_detr_tiny");
         assertEquals(BackboneConfig.preset("tiny"), tiny.backbone());
         assertEquals(64, tiny.hiddenDim());
+        assertEquals(List.of(128, 128, 800, 1333), List.of(tiny.inputHeight(), tiny.inputWidth(), r50.inputHeight(), r50.inputWidth()));
         assertEquals(tiny, DetectorConfig.fromJson(tiny.toJson(), "tiny.json"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DetectorPresets.get("conditional_detr_r18"));
         assertTrue(e.getMessage().contains("conditional_detr_r18") && e.getMessage().contains("conditional_detr_r50, conditional_detr_tiny"),
