@@ -6,8 +6,8 @@ import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.model.Variant;
 import org.detrdistill.core.testutil.GradientCheck;
+import org.detrdistill.datasets.batch.ImageTarget;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Double-precision finite-difference check of a whole tiny Conditional DETR (tiny backbone, d 16, 2 heads, 1+1 layers,
- * 3 queries, one of two images padded) through a scalar function of every stage's logits and boxes, w.r.t. parameters
- * of each kind: backbone convs, input_proj, encoder, decoder (incl. reference-point head and first-layer-only
+ * 3 queries, one of two images padded) through the focal set criterion (ce, L1, GIoU) on a fixed Hungarian matching,
+ * w.r.t. parameters of each kind: backbone convs, input_proj, encoder, decoder (incl. reference-point head and first-layer-only
  * projections), query embedding and heads.
  */
 class ConditionalDetrGradientTest {
@@ -46,13 +46,12 @@ class ConditionalDetrGradientTest {
             INDArray mask = Nd4j.zeros(DataType.DOUBLE, 2, 64, 64);
             mask.get(NDArrayIndex.point(1), NDArrayIndex.interval(30, 64), NDArrayIndex.all()).assign(1);
             images.muli(mask.rsub(1).reshape(2, 1, 64, 64));
-            Map<String, INDArray> feeds = det.feeds(images, mask);
+            List<ImageTarget> targets = List.of(
+                    new ImageTarget(1, new int[]{0, 1}, Nd4j.createFromArray(new double[][]{{0.3, 0.4, 0.2, 0.3}, {0.7, 0.6, 0.4, 0.3}}), 64, 64, 64, 64),
+                    new ImageTarget(2, new int[]{1}, Nd4j.createFromArray(new double[][]{{0.5, 0.3, 0.5, 0.4}}), 30, 64, 30, 64));
+            DetectionLoss loss = new DetectionLoss(det);
+            Map<String, INDArray> feeds = loss.feeds(images, mask, targets);
             assertEquals(1.0, feeds.get(DetectorNames.level(0) + "mask").getDouble(1, 1, 0), "a padded memory row");
-
-            SDVariable logits = sd.getVariable(DetectorNames.stageLogits(0));
-            SDVariable boxes = sd.getVariable(DetectorNames.stageBoxes(0));
-            logits.mul(sd.constant(Nd4j.randn(DataType.DOUBLE, 2, 3, 2))).sum()
-                    .add(boxes.mul(sd.constant(Nd4j.randn(DataType.DOUBLE, 2, 3, 4))).sum()).rename("loss");
 
             // not sa_{q,k}*_proj of layer 0: its input tgt is 0, so v = sa_v_proj.bias is the same for every key and the
             // self-attention weights (hence q and k) get an exactly zero gradient, in the reference too
@@ -67,7 +66,7 @@ class ConditionalDetrGradientTest {
                     "transformer.decoder.layers.0.linear2.weight", "transformer.decoder.norm.bias",
                     "query_embed.weight", "class_embed.weight", "class_embed.bias", "bbox_embed.layers.0.weight",
                     "bbox_embed.layers.2.bias");
-            var bad = GradientCheck.check(sd, "loss", feeds, vars, 1e-6, 1e-5, 1e-8, 2, 3);
+            var bad = GradientCheck.check(sd, loss.loss(), feeds, vars, 1e-6, 1e-5, 1e-8, 2, 3);
             assertTrue(bad.isEmpty(), "finite-difference mismatches: " + bad);
             Map<String, INDArray> grads = sd.calculateGradients(feeds, vars);
             for (String v : vars) assertTrue(grads.get(v).amaxNumber().doubleValue() > 1e-6, "no gradient reaches " + v);
