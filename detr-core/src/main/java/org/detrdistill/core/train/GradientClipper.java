@@ -50,12 +50,22 @@ public record GradientClipper(double maxNorm) {
      */
     public double clip(Map<String, INDArray> grads) {
         double norm = globalNorm(grads);
-        if (maxNorm > 0 && Double.isFinite(norm)) {
-            double coef = maxNorm / (norm + EPS);
-            if (coef < 1) {
-                for (INDArray g : grads.values()) if (g != null && !g.isEmpty()) g.muli(coef);
-            }
-        }
+        scale(grads, norm);
         return norm;
+    }
+
+    /**
+     * The second half of {@link #clip}, for callers that computed the norm already: scales {@code grads} in place by
+     * {@code maxNorm / (norm + 1e-6)} if clipping is on, {@code norm} is finite and the factor is below 1.
+     *
+     * @param norm the global norm of {@code grads} ({@link #globalNorm})
+     * @return whether the gradients were scaled
+     */
+    public boolean scale(Map<String, INDArray> grads, double norm) {
+        if (maxNorm <= 0 || !Double.isFinite(norm)) return false;
+        double coef = maxNorm / (norm + EPS);
+        if (coef >= 1) return false;
+        for (INDArray g : grads.values()) if (g != null && !g.isEmpty()) g.muli(coef);
+        return true;
     }
 }
