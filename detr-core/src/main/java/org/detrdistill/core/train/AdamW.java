@@ -57,6 +57,7 @@ public final class AdamW {
 
     private final AdamWConfig config;
     private final ParamGroups groups;
+    private final boolean hostKernel;
     private final Map<String, ParamSetting> settings = new HashMap<>();
     private final Map<String, ParamState> state = new LinkedHashMap<>();
 
@@ -64,9 +65,17 @@ public final class AdamW {
      * @param config hyper-parameters
      * @param groups per-parameter lr multipliers, weight decay and frozen parameters
      */
-    public AdamW(AdamWConfig config, ParamGroups groups) {
+    public AdamW(AdamWConfig config, ParamGroups groups) { this(config, groups, true); }
+
+    /**
+     * @param hostKernel whether dense CPU arrays are updated by the fused host loop ({@link AdamWHostKernel}); false =
+     *                   always ND4J ops (the path used for views and other backends). Both give the same results up
+     *                   to float rounding; tests run both.
+     */
+    AdamW(AdamWConfig config, ParamGroups groups, boolean hostKernel) {
         this.config = Objects.requireNonNull(config, "config");
         this.groups = Objects.requireNonNull(groups, "groups");
+        this.hostKernel = hostKernel;
     }
 
     public AdamWConfig config() { return config; }
@@ -135,14 +144,18 @@ public final class AdamW {
         long t = (s == null ? 0 : s.step()) + 1;
         double b1 = config.beta1(), b2 = config.beta2();
 
-        p.muli(1 - lr * wd);
-        m.muli(b1).addi(g.mul(1 - b1));
-        v.muli(b2).addi(g.mul(g).muli(1 - b2));
         double bias1 = 1 - Math.pow(b1, t);
         double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
         double stepSize = lr / bias1;
-        INDArray denom = Transforms.sqrt(v, true).divi(bias2Sqrt).addi(config.eps());
-        p.addi(denom.rdivi(m).muli(-stepSize));
+        if (hostKernel && AdamWHostKernel.applicable(p) && AdamWHostKernel.applicable(m) && AdamWHostKernel.applicable(v)) {
+            AdamWHostKernel.update(p, g, m, v, 1 - lr * wd, b1, b2, bias2Sqrt, config.eps(), -stepSize);
+        } else {
+            p.muli(1 - lr * wd);
+            m.muli(b1).addi(g.mul(1 - b1));
+            v.muli(b2).addi(g.mul(g).muli(1 - b2));
+            INDArray denom = Transforms.sqrt(v, true).divi(bias2Sqrt).addi(config.eps());
+            p.addi(denom.rdivi(m).muli(-stepSize));
+        }
         state.put(name, new ParamState(m, v, t));
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.detrdistill.core.testutil.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,9 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdamWTest {
 
     /** Max |java - torch| / (|torch| + 1e-7) over every parameter entry after every step, per case (logged). */
-    @ParameterizedTest
-    @ValueSource(strings = {"adamw_groups_warmup_step_clip", "adamw_tiny_grads_eps", "adamw_betas_lr"})
-    void matchesTorchAdamW(String caseName) {
+    static Stream<Arguments> cases() {
+        return Stream.of("adamw_groups_warmup_step_clip", "adamw_tiny_grads_eps", "adamw_betas_lr")
+                .flatMap(c -> Stream.of(Arguments.of(c, true), Arguments.of(c, false)));
+    }
+
+    @ParameterizedTest(name = "{0}, host kernel {1}")
+    @MethodSource("cases")
+    void matchesTorchAdamW(String caseName, boolean hostKernel) {
         Fixture f = Fixture.load("train", caseName);
         JsonNode cfg = f.config();
         AdamWConfig config = AdamWConfig.builder().beta1(cfg.get("betas").get(0).asDouble())
@@ -38,7 +46,7 @@ class AdamWTest {
                 .rule(ParamRule.keywords("no_decay", 1, false, "norm1.bias")).build();
         LrSchedule schedule = schedule(cfg);
         GradientClipper clipper = new GradientClipper(cfg.get("clip_max_norm").asDouble());
-        AdamW adamw = new AdamW(config, groups);
+        AdamW adamw = new AdamW(config, groups, hostKernel);
 
         List<JsonNode> params = new java.util.ArrayList<>();
         f.manifest().get("params").forEach(params::add);
@@ -81,7 +89,7 @@ class AdamWTest {
                 worst = Math.max(worst, maxRelDiff(values.get(p.get("name").asText()), slice(expected.getRow(k), p)));
             }
         }
-        System.out.printf("%s: max relative difference to torch over %d steps: %.3g%n", caseName, steps, worst);
+        System.out.printf("%s (host kernel %s): max relative difference to torch over %d steps: %.3g%n", caseName, hostKernel, steps, worst);
         assertTrue(worst < 2e-6, "max relative difference " + worst);
         INDArray m = f.npy("exp_avg"), v = f.npy("exp_avg_sq");
         for (JsonNode p : params) {
@@ -133,15 +141,16 @@ class AdamWTest {
         return diff / scale;
     }
 
-    @Test
-    void doublePrecisionMatchesPlainJavaReference() {
+    @ParameterizedTest(name = "host kernel {0}")
+    @ValueSource(booleans = {true, false})
+    void doublePrecisionMatchesPlainJavaReference(boolean hostKernel) {
         SplittableRandom rng = new SplittableRandom(5);
         int n = 37;
         double[] p = new double[n];
         for (int i = 0; i < n; i++) p[i] = rng.nextDouble(-1, 1);
         AdamWReference ref = new AdamWReference(n, 0.85, 0.99, 1e-7);
         AdamW adamw = new AdamW(AdamWConfig.builder().beta1(0.85).beta2(0.99).eps(1e-7).weightDecay(0.3).build(),
-                ParamGroups.builder().rule(ParamRule.keywords("half", 0.5, true, "w")).build());
+                ParamGroups.builder().rule(ParamRule.keywords("half", 0.5, true, "w")).build(), hostKernel);
         INDArray w = Nd4j.createFromArray(p.clone());
         Map<String, INDArray> params = Map.of("w", w);
         double[] lrs = {1e-3, 5e-2, 2e-2, 0, 1e-1, 3e-3};
@@ -155,6 +164,26 @@ class AdamWTest {
         assertArrayEquals(ref.m, adamw.state("w").expAvg().toDoubleVector(), 1e-15);
         assertArrayEquals(ref.v, adamw.state("w").expAvgSq().toDoubleVector(), 1e-15);
         assertEquals(lrs.length, adamw.state("w").step());
+    }
+
+    @Test
+    void viewsAndDenseArraysGiveTheSameUpdate() {
+        INDArray dense = Nd4j.rand(DataType.FLOAT, 3, 4);
+        INDArray base = Nd4j.zeros(DataType.FLOAT, 5, 6);
+        INDArray view = base.get(NDArrayIndex.interval(1, 4), NDArrayIndex.interval(2, 6));
+        view.assign(dense);
+        assertTrue(AdamWHostKernel.applicable(dense));
+        assertTrue(!AdamWHostKernel.applicable(view) && !AdamWHostKernel.applicable(Nd4j.rand(DataType.FLOAT, 'f', 3, 4)));
+        AdamW a = new AdamW(AdamWConfig.torchDefaults(), ParamGroups.uniform()), b = new AdamW(AdamWConfig.torchDefaults(), ParamGroups.uniform());
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int k = 0; k < 4; k++) {
+            INDArray g = Nd4j.rand(DataType.FLOAT, 3, 4).subi(0.5).muli(rng.nextDouble() * 3);
+            a.step(Map.of("w", dense), Map.of("w", g), 0.01);
+            b.step(Map.of("w", view), Map.of("w", g.transpose().dup().transpose()), 0.01);
+        }
+        float[] d = dense.dup().data().asFloat(), v = view.dup().data().asFloat();
+        for (int i = 0; i < d.length; i++) assertEquals(d[i], v[i], 2e-7f * Math.abs(d[i]) + 1e-9f, "entry " + i);
+        assertEquals(0f, base.getFloat(0, 0), "the update stays inside the view");
     }
 
     @Test
