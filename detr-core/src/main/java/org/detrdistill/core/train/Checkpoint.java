@@ -18,8 +18,9 @@ import java.util.TreeSet;
 
 /**
  * Everything needed to resume training bit-for-bit: the model's arrays by graph name, the optimizer state, the
- * detector configuration, where training stands, and the random state. Immutable once built (arrays are private
- * copies; do not mutate the arrays you get). Saved and read by {@link CheckpointFile} / {@link CheckpointStore}.
+ * detector configuration, where training stands, and the random state. The maps are unmodifiable; the arrays are
+ * held as given ({@link #capture} and the reader make private copies), so do not mutate them. Saved and read by
+ * {@link CheckpointFile} / {@link CheckpointStore}.
  *
  * <p>Arrays keep the graph's layout (conv kernels YXIO, see {@code ParamFactory}), not PyTorch's: a checkpoint is
  * for resuming and evaluating this framework's graphs. Frozen backbone stages are graph constants: they are saved too

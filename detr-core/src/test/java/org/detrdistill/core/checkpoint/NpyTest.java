@@ -30,7 +30,7 @@ class NpyTest {
                 Nd4j.scalar(3.25f),
                 Nd4j.create(DataType.FLOAT, 0, 4),
                 Nd4j.rand(DataType.FLOAT, 4, 6).get(NDArrayIndex.interval(1, 3), NDArrayIndex.interval(2, 5)), // a view
-                Nd4j.rand(DataType.DOUBLE, 'f', 3, 2),
+                Nd4j.rand(DataType.DOUBLE, 3, 2).dup('f'),
         };
         for (int i = 0; i < arrays.length; i++) {
             INDArray a = arrays[i];

@@ -173,7 +173,7 @@ class AdamWTest {
         INDArray view = base.get(NDArrayIndex.interval(1, 4), NDArrayIndex.interval(2, 6));
         view.assign(dense);
         assertTrue(AdamWHostKernel.applicable(dense));
-        assertTrue(!AdamWHostKernel.applicable(view) && !AdamWHostKernel.applicable(Nd4j.rand(DataType.FLOAT, 'f', 3, 4)));
+        assertTrue(!AdamWHostKernel.applicable(view) && !AdamWHostKernel.applicable(Nd4j.rand(DataType.FLOAT, 3, 4).dup('f')));
         AdamW a = new AdamW(AdamWConfig.torchDefaults(), ParamGroups.uniform()), b = new AdamW(AdamWConfig.torchDefaults(), ParamGroups.uniform());
         SplittableRandom rng = new SplittableRandom(3);
         for (int k = 0; k < 4; k++) {
