@@ -1,5 +1,6 @@
 package org.detrdistill.core.variant;
 
+import org.detrdistill.core.train.DetectionObjective;
 import org.detrdistill.core.backbone.BackboneConfig;
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
@@ -49,7 +50,7 @@ class ConditionalDetrGradientTest {
             List<ImageTarget> targets = List.of(
                     new ImageTarget(1, new int[]{0, 1}, Nd4j.createFromArray(new double[][]{{0.3, 0.4, 0.2, 0.3}, {0.7, 0.6, 0.4, 0.3}}), 64, 64, 64, 64),
                     new ImageTarget(2, new int[]{1}, Nd4j.createFromArray(new double[][]{{0.5, 0.3, 0.5, 0.4}}), 30, 64, 30, 64));
-            DetectionLoss loss = new DetectionLoss(det);
+            DetectionObjective loss = new DetectionObjective(det);
             Map<String, INDArray> feeds = loss.feeds(images, mask, targets);
             assertEquals(1.0, feeds.get(DetectorNames.level(0) + "mask").getDouble(1, 1, 0), "a padded memory row");
 

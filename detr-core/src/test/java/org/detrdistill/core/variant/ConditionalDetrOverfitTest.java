@@ -6,6 +6,7 @@ import org.detrdistill.core.matcher.Assignment;
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.DetectorNames;
+import org.detrdistill.core.train.DetectionObjective;
 import org.detrdistill.core.model.Variant;
 import org.detrdistill.datasets.batch.ImageTarget;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class ConditionalDetrOverfitTest {
         INDArray images = Nd4j.zeros(DataType.FLOAT, 2, 3, SIZE, SIZE);
         List<ImageTarget> targets = List.of(draw(images, 0, 2, rng), draw(images, 1, 3, rng));
         INDArray mask = Nd4j.zeros(DataType.FLOAT, 2, SIZE, SIZE);
-        DetectionLoss loss = new DetectionLoss(det);
+        DetectionObjective loss = new DetectionObjective(det);
 
         List<String> params = new ArrayList<>();
         Map<String, GradientUpdater<?>> adam = new LinkedHashMap<>();
