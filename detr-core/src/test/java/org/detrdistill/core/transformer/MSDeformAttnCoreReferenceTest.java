@@ -21,7 +21,7 @@ class MSDeformAttnCoreReferenceTest {
                 f.npy("attention_weights"));
         INDArray expected = f.npy("output", DataType.DOUBLE);
         assertArrayEquals(expected.shape(), out.shape());
-        double diff = ArrayDiff.maxAbsDiff(expected, out);
+        double diff = TestArrays.maxAbsDiff(expected, out);
         assertTrue(diff < 1e-12, "max |diff| " + diff);
     }
 }

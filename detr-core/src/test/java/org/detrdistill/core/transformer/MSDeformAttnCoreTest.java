@@ -48,18 +48,18 @@ class MSDeformAttnCoreTest {
         Fixture f = Fixture.load("msdeform_attn", caseName);
         SameDiff sd = graph(f);
         INDArray out = sd.output(Map.of(), "out").get("out");
-        double dOut = ArrayDiff.maxAbsDiff(f.npy("output", DataType.DOUBLE), out);
+        double dOut = TestArrays.maxAbsDiff(f.npy("output", DataType.DOUBLE), out);
         assertTrue(dOut < 1e-9, "forward max |diff| " + dOut);
 
         LevelShapes levels = LevelShapes.fromArrays(f.npy("spatial_shapes"), null);
         INDArray ref = MSDeformAttnCoreReference.forward(f.npy("value"), levels, f.npy("sampling_locations"), f.npy("attention_weights"));
-        double dRef = ArrayDiff.maxAbsDiff(ref, out);
+        double dRef = TestArrays.maxAbsDiff(ref, out);
         assertTrue(dRef < 1e-12, "SameDiff vs reference max |diff| " + dRef);
 
         Map<String, INDArray> g = sd.calculateGradients(Map.of(), "value", "loc", "aw");
-        double dv = ArrayDiff.maxAbsDiff(f.npy("grad_value", DataType.DOUBLE), g.get("value"));
-        double dl = ArrayDiff.maxAbsDiff(f.npy("grad_sampling_locations", DataType.DOUBLE), g.get("loc"));
-        double da = ArrayDiff.maxAbsDiff(f.npy("grad_attention_weights", DataType.DOUBLE), g.get("aw"));
+        double dv = TestArrays.maxAbsDiff(f.npy("grad_value", DataType.DOUBLE), g.get("value"));
+        double dl = TestArrays.maxAbsDiff(f.npy("grad_sampling_locations", DataType.DOUBLE), g.get("loc"));
+        double da = TestArrays.maxAbsDiff(f.npy("grad_attention_weights", DataType.DOUBLE), g.get("aw"));
         System.out.printf("%s: forward %.2e, vs reference %.2e, grad value %.2e, grad loc %.2e, grad aw %.2e%n",
                 caseName, dOut, dRef, dv, dl, da);
         assertTrue(dv < 1e-9, "grad value max |diff| " + dv);
