@@ -1,5 +1,6 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.internal.dl4j.Gathers;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -91,7 +92,7 @@ public final class BilinearSampler {
         SDVariable xi = xs.mul(valid).castTo(DataType.INT32);
         SDVariable yi = ys.mul(valid).castTo(DataType.INT32);
         SDVariable localIdx = yi.mul(wTimesG).add(xi.mul(g)).add(startG).add(groupIdx);   // [B,Q,G,T,4] within image
-        SDVariable corners = gatherRows(sd, name + "_corners", valueRows, (long) s * g, c, locations, localIdx);
+        SDVariable corners = gatherRows(sd, name + "_corners", valueRows, (long) s * g, locations, localIdx);
         SDVariable cornersR = sd.reshape(corners, -1, 4L * r, c);                        // [B*Q*G*O, R*4, C]
         SDVariable weightsR = sd.reshape(cornerWeight, -1, 1, 4L * r);                   // [B*Q*G*O, 1, R*4]
         SDVariable summed = sd.mmul(weightsR, cornersR);                                 // [B*Q*G*O, 1, C]
@@ -100,21 +101,21 @@ public final class BilinearSampler {
     }
 
     /**
-     * Row gather {@code out[m,:] = valueRows[b*rowsPerImage + localIdx[b,m'],:]} (m enumerating {@code localIdx} in
-     * row-major order, b its leading index) with a correct gradient w.r.t. {@code valueRows}. The only place where
-     * this class gathers: the stock {@code gather} has a wrong gradient in 1.0.0-M2.1.
+     * Row gather {@code out[m,:] = valueRows[b*rowsPerImage + localIdx[b,...],:]} (m enumerating {@code localIdx} in
+     * row-major order, b its leading index) with a correct gradient w.r.t. {@code valueRows} (segment sum over
+     * repeated rows). The only place where this class gathers; it goes through {@link Gathers#rows} because the stock
+     * {@code gather} has a wrong gradient in 1.0.0-M2.1. Cost O(M·C).
      *
-     * @param localIdx {@code [B, ...]} INT32 row index within image b
+     * @param localIdx {@code [B,Q,G,T,4]} INT32 row index within image b
      * @return {@code [localIdx.length, C]}
      */
-    private static SDVariable gatherRows(SameDiff sd, String name, SDVariable valueRows, long rowsPerImage, int c,
+    private static SDVariable gatherRows(SameDiff sd, String name, SDVariable valueRows, long rowsPerImage,
                                          SDVariable locations, SDVariable localIdx) {
-        // TODO(gather): replace by the fixed row gather of core.internal.dl4j once merged.
-        // Temporary: per-image oneHot(localIdx, S*G) · value, O(points * S*G * C).
-        SDVariable idx = sd.reshape(localIdx, sd.concat(0, sd.sizeAt(locations, 0).castTo(DataType.INT64).reshape(1),
-                sd.constant(Nd4j.createFromArray(-1L))));                                  // [B, K]
-        SDVariable oneHot = sd.oneHot(idx, (int) rowsPerImage, -1, 1.0, 0.0, valueRows.dataType());   // [B, K, S*G]
-        SDVariable perImage = sd.reshape(valueRows, -1, rowsPerImage, c);                  // [B, S*G, C]
-        return sd.reshape(name, sd.mmul(oneHot, perImage), -1, c);
+        SDVariable batch = sd.sizeAt(locations, 0).castTo(DataType.INT32);
+        SDVariable imageBase = sd.range(sd.constant(Nd4j.scalar(DataType.INT32, 0)), batch,
+                sd.constant(Nd4j.scalar(DataType.INT32, 1)), DataType.INT32)
+                .mul(sd.constant(Nd4j.scalar(DataType.INT32, Math.toIntExact(rowsPerImage))));
+        SDVariable rowIdx = localIdx.add(sd.reshape(imageBase, -1, 1, 1, 1, 1));
+        return Gathers.rows(sd, name, valueRows, sd.reshape(name + "_rowIdx", rowIdx, -1));
     }
 }
