@@ -186,4 +186,30 @@ class MSDeformAttnTest {
                 q, LevelShapes.of(new int[][]{{2, 2}}), null));
         assertTrue(e2.getMessage().contains("n_levels"), e2.getMessage());
     }
+
+    @Test
+    void configJsonRoundTrip() {
+        MSDeformAttnConfig c = MSDeformAttnConfig.builder().dModel(64).nHeads(8).nLevels(4).nPoints(4).build();
+        assertEquals("{\"d_model\":64,\"n_levels\":4,\"n_heads\":8,\"n_points\":4}", c.toJson());
+        assertEquals(c, MSDeformAttnConfig.fromJson(c.toJson()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MSDeformAttnConfig.fromJson("{\"d_model\":64,\"n_levels\":4,\"n_heads\":8,\"n_point\":4}"));
+        assertTrue(e.getMessage().contains("n_point"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MSDeformAttnConfig.builder().dModel(30).nHeads(8).build());
+    }
+
+    @Test
+    void floatGraphMatchesDoubleFixture() {
+        Fixture f = Fixture.load("msdeform_attn", "module_d32_h4_L3_P2_ref2_mask");
+        LevelShapes levels = LevelShapes.fromArrays(f.npy("input_spatial_shapes"), null);
+        SameDiff sd = SameDiff.create();
+        MSDeformAttn m = MSDeformAttn.load(sd, "", config(f), DataType.FLOAT, params(f, ""));
+        m.forward("out", sd.constant(f.npy("query", DataType.FLOAT)), sd.constant(f.npy("reference_points", DataType.FLOAT)),
+                MSDeformAttn.Reference.POINTS, sd.constant(f.npy("input_flatten", DataType.FLOAT)), levels,
+                sd.constant(f.npy("input_padding_mask")));
+        INDArray out = sd.output(Map.of(), "out").get("out");
+        assertEquals(DataType.FLOAT, out.dataType());
+        double d = TestArrays.maxAbsDiff(f.npy("output"), out);
+        assertTrue(d < 1e-4, "float32 vs float64 fixture " + d);
+    }
 }
