@@ -54,11 +54,30 @@ public final class Fixture {
 
     public boolean has(String name) { return Files.exists(dir.resolve(name.endsWith(".npy") ? name : name + ".npy")); }
 
-    /** Reads {@code name(.npy)} exactly as stored (float64, float32, int64 or uint8). */
+    /**
+     * Reads {@code name(.npy)} exactly as stored (float64, float32, int64 or uint8). Empty arrays get the shape the
+     * manifest lists ({@code Nd4j.createFromNpyFile} reads a {@code (0,)} file as one element).
+     */
     public INDArray npy(String name) {
-        File f = dir.resolve(name.endsWith(".npy") ? name : name + ".npy").toFile();
-        if (!f.isFile()) throw new IllegalArgumentException("fixture " + dir.getFileName() + " has no file " + f.getName());
-        return Nd4j.createFromNpyFile(f);
+        String file = name.endsWith(".npy") ? name : name + ".npy";
+        File f = dir.resolve(file).toFile();
+        if (!f.isFile()) throw new IllegalArgumentException("fixture " + dir.getFileName() + " has no file " + file);
+        long[] listed = listedShape(file);
+        INDArray a = Nd4j.createFromNpyFile(f);
+        if (listed != null && java.util.Arrays.stream(listed).anyMatch(d -> d == 0)) return Nd4j.create(a.dataType(), listed);
+        return a;
+    }
+
+    /** The shape the manifest lists for {@code file}, or null. */
+    private long[] listedShape(String file) {
+        for (JsonNode entry : manifest.path("files")) {
+            if (file.equals(entry.path("name").asText()) && entry.path("shape").isArray()) {
+                long[] s = new long[entry.path("shape").size()];
+                for (int i = 0; i < s.length; i++) s[i] = entry.path("shape").get(i).asLong();
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Reads {@code name(.npy)} and casts it to {@code type}. */

@@ -1,0 +1,135 @@
+package org.detrdistill.core.model;
+
+import org.detrdistill.core.backbone.ResNetBackbone;
+import org.detrdistill.core.checkpoint.StateDict;
+import org.detrdistill.core.checkpoint.WeightLoader;
+import org.detrdistill.core.position.PaddingMasks;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A built detector: its SameDiff graph, its configuration, and the Java-side computation of the per-batch geometry
+ * placeholders. Outputs follow {@link DetectorNames}.
+ *
+ * <pre>{@code
+ * DetectorGraph det = Detectors.build(config, DataType.FLOAT, seed);
+ * DetectorOutputs out = det.forward(batch.images(), batch.mask());
+ * INDArray logits = out.logits();   // [B,Q,C]
+ * }</pre>
+ */
+public final class DetectorGraph {
+    private final DetectorConfig config;
+    private final SameDiff sd;
+    private final DataType dataType;
+    private final List<LevelGeometry> geometry;
+    private final Set<String> convKernels;
+    private final ResNetBackbone backbone;
+    private final PositionEncoder positions;
+
+    DetectorGraph(DetectorConfig config, SameDiff sd, DataType dataType, List<LevelGeometry> geometry,
+                  Set<String> convKernels, ResNetBackbone backbone, PositionEncoder positions) {
+        this.config = config;
+        this.sd = sd;
+        this.dataType = dataType;
+        this.geometry = geometry;
+        this.convKernels = Set.copyOf(convKernels);
+        this.backbone = backbone;
+        this.positions = positions;
+    }
+
+    public DetectorConfig config() { return config; }
+
+    public SameDiff sameDiff() { return sd; }
+
+    public DataType dataType() { return dataType; }
+
+    /** Number of decoder stages L. */
+    public int numStages() { return config.decoderLayers(); }
+
+    /** The backbone part of the graph. */
+    public ResNetBackbone backbone() { return backbone; }
+
+    /**
+     * All placeholder values for a batch: the images and pixel mask, plus every level's mask and positional encoding.
+     *
+     * @param images    {@code [B,3,H,W]}, normalised, zero-padded to the canvas {@code H × W} of the config
+     * @param pixelMask {@code [B,H,W]}, 1 = padding
+     * @throws IllegalArgumentException if the shapes do not agree
+     */
+    public Map<String, INDArray> feeds(INDArray images, INDArray pixelMask) {
+        if (images.rank() != 4 || images.size(1) != 3) {
+            throw new IllegalArgumentException("images must be [B,3,H,W], got " + java.util.Arrays.toString(images.shape()));
+        }
+        if (images.size(2) != config.inputHeight() || images.size(3) != config.inputWidth()) {
+            throw new IllegalArgumentException("images must be padded to the detector's input canvas "
+                    + config.inputHeight() + "x" + config.inputWidth() + " (pixel mask = 1 on padding), got "
+                    + images.size(2) + "x" + images.size(3));
+        }
+        if (pixelMask.rank() != 3 || pixelMask.size(0) != images.size(0) || pixelMask.size(1) != images.size(2)
+                || pixelMask.size(2) != images.size(3)) {
+            throw new IllegalArgumentException("pixel mask must be [B,H,W] = " + images.size(0) + "," + images.size(2) + ","
+                    + images.size(3) + ", got " + java.util.Arrays.toString(pixelMask.shape()));
+        }
+        Map<String, INDArray> feeds = new HashMap<>();
+        feeds.put(DetectorNames.IMAGES, images.castTo(dataType));
+        INDArray mask = pixelMask.castTo(dataType);
+        feeds.put(DetectorNames.PIXEL_MASK, mask);
+        for (LevelGeometry g : geometry) {
+            long h = g.size().applyAsLong(images.size(2)), w = g.size().applyAsLong(images.size(3));
+            INDArray levelMask = PaddingMasks.resize(mask, Math.toIntExact(h), Math.toIntExact(w));
+            feeds.put(DetectorNames.level(g.level()) + "mask", levelMask);
+            if (g.withPos()) feeds.put(DetectorNames.level(g.level()) + "pos", positions.encode(levelMask, config.hiddenDim()).castTo(dataType));
+        }
+        return feeds;
+    }
+
+    /** Runs the graph and returns the final logits and boxes plus every stage's logits, boxes and hidden states. */
+    public DetectorOutputs forward(INDArray images, INDArray pixelMask) {
+        List<String> names = new ArrayList<>(List.of(DetectorNames.LOGITS, DetectorNames.BOXES));
+        for (int k = 0; k < numStages(); k++) {
+            names.add(DetectorNames.stageLogits(k));
+            names.add(DetectorNames.stageBoxes(k));
+            names.add(DetectorNames.stageHidden(k));
+        }
+        return forward(images, pixelMask, names.toArray(new String[0]));
+    }
+
+    /** Runs the graph and returns exactly the named outputs (see {@link DetectorNames}). */
+    public DetectorOutputs forward(INDArray images, INDArray pixelMask, String... outputs) {
+        for (String o : outputs) {
+            if (!sd.hasVariable(o)) throw new IllegalArgumentException("the graph has no output '" + o + "' (" + config.variant() + ")");
+        }
+        return new DetectorOutputs(new LinkedHashMap<>(sd.output(feeds(images, pixelMask), outputs)), numStages());
+    }
+
+    /**
+     * Loads reference PyTorch weights by state_dict key: the backbone's convolutions and frozen BatchNorms through
+     * {@link ResNetBackbone#loadStateDict}, every other key onto the parameter of the same name (conv kernels permuted
+     * OIHW → YXIO), with {@code extra} rules tried first (e.g. a variant's renames).
+     *
+     * @throws IllegalArgumentException listing unknown, missing and mis-shaped keys
+     */
+    public WeightLoader.Report loadStateDict(StateDict state, WeightLoader.Rule... extra) {
+        Set<String> used = backbone.loadStateDict(state.asMap());
+        WeightLoader loader = new WeightLoader().ignore(used::contains);
+        for (WeightLoader.Rule r : extra) loader.rule(r);
+        loader.rule(new WeightLoader.Rule() {
+            @Override public String target(String key) { return convKernels.contains(key) ? key : null; }
+            @Override public INDArray transform(String key, INDArray value) { return value.permute(2, 3, 1, 0).dup('c'); }
+        });
+        Set<String> backboneParams = new java.util.HashSet<>(backbone.convWeights());
+        for (String bn : backbone.frozenBatchNorms()) {
+            backboneParams.add(bn + org.detrdistill.core.backbone.FrozenBatchNorm.SCALE);
+            backboneParams.add(bn + org.detrdistill.core.backbone.FrozenBatchNorm.SHIFT);
+        }
+        return loader.ignoreUnfilled(backboneParams::contains).load(state, sd);
+    }
+}

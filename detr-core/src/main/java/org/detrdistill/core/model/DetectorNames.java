@@ -1,0 +1,64 @@
+package org.detrdistill.core.model;
+
+/**
+ * The named-input and named-output contract every detector graph honours, whatever its variant. Losses, trainers,
+ * distillers, exporters and the ONNX teacher adapter address these names and never a graph's internals.
+ *
+ * <p>Notation: B images, Q queries, C classes (sigmoid, no background column), L decoder stages (k = 0..L-1, the
+ * last is the final prediction), d model width, N_l the number of feature levels, H_l × W_l the size of level l.
+ * Boxes are cxcywh normalised by the unpadded image size.
+ *
+ * <table>
+ *   <caption>Inputs (placeholders)</caption>
+ *   <tr><td>{@value #IMAGES}</td><td>{@code [B,3,H,W]} float, RGB normalised with ImageNet mean/std, zero-padded</td></tr>
+ *   <tr><td>{@value #PIXEL_MASK}</td><td>{@code [B,H,W]} float, 1 = padding, 0 = image</td></tr>
+ *   <tr><td>{@code level_<l>/…}</td><td>per-level geometry computed in Java from the pixel mask (masks, positional
+ *   encodings, reference points); see {@code FeatureGeometry}. Fed automatically by {@code DetectorGraph.feeds}.</td></tr>
+ * </table>
+ * <table>
+ *   <caption>Outputs</caption>
+ *   <tr><td>{@value #LOGITS}</td><td>{@code [B,Q,C]} final class logits (= stage L-1)</td></tr>
+ *   <tr><td>{@value #BOXES}</td><td>{@code [B,Q,4]} final boxes, cxcywh normalised (= stage L-1)</td></tr>
+ *   <tr><td>{@code stage_<k>/logits}</td><td>{@code [B,Q,C]} class logits of decoder stage k</td></tr>
+ *   <tr><td>{@code stage_<k>/boxes}</td><td>{@code [B,Q,4]} boxes of decoder stage k, cxcywh normalised</td></tr>
+ *   <tr><td>{@code stage_<k>/hidden}</td><td>{@code [B,Q,d]} decoder output embeddings of stage k (after the decoder
+ *   norm where the variant has one)</td></tr>
+ *   <tr><td>{@code stage_<k>/reference}</td><td>{@code [B,Q,2|4]} reference points/boxes the stage used, normalised</td></tr>
+ *   <tr><td>{@code feature_<l>}</td><td>{@code [B,d,H_l,W_l]} multi-scale features entering the encoder (the neck
+ *   outputs), level 0 = finest</td></tr>
+ *   <tr><td>{@value #MEMORY}</td><td>{@code [B,S,d]} encoder output, S = Σ H_l·W_l (= the flattened features for
+ *   variants without an encoder)</td></tr>
+ *   <tr><td>{@value #QUERY_EMBED}</td><td>{@code [Q,dq]} the learned object queries (Deformable: {@code [Q,2d]} =
+ *   position ‖ content; Conditional: {@code [Q,d]}; AdaMixer: {@code [Q,d]} content)</td></tr>
+ *   <tr><td>{@value #INIT_REFERENCE}</td><td>{@code [B,Q,2|4]} initial reference points/boxes, normalised</td></tr>
+ * </table>
+ */
+public final class DetectorNames {
+    public static final String IMAGES = "images";
+    public static final String PIXEL_MASK = "pixel_mask";
+    public static final String LOGITS = "pred_logits";
+    public static final String BOXES = "pred_boxes";
+    public static final String MEMORY = "memory";
+    public static final String QUERY_EMBED = "query_embed";
+    public static final String INIT_REFERENCE = "init_reference";
+
+    private DetectorNames() {}
+
+    /** {@code stage_<k>/logits}: {@code [B,Q,C]}. */
+    public static String stageLogits(int k) { return "stage_" + k + "/logits"; }
+
+    /** {@code stage_<k>/boxes}: {@code [B,Q,4]} cxcywh normalised. */
+    public static String stageBoxes(int k) { return "stage_" + k + "/boxes"; }
+
+    /** {@code stage_<k>/hidden}: {@code [B,Q,d]}. */
+    public static String stageHidden(int k) { return "stage_" + k + "/hidden"; }
+
+    /** {@code stage_<k>/reference}: {@code [B,Q,2|4]}. */
+    public static String stageReference(int k) { return "stage_" + k + "/reference"; }
+
+    /** {@code feature_<l>}: {@code [B,d,H_l,W_l]}. */
+    public static String feature(int l) { return "feature_" + l; }
+
+    /** Prefix of the per-level geometry placeholders of level {@code l}: {@code level_<l>/}. */
+    public static String level(int l) { return "level_" + l + "/"; }
+}

@@ -1,0 +1,203 @@
+package org.detrdistill.core.model;
+
+import org.detrdistill.core.backbone.FeatureLevel;
+import org.detrdistill.core.backbone.ResNetBackbone;
+import org.detrdistill.core.nn.Conv2d;
+import org.detrdistill.core.nn.Init;
+import org.detrdistill.core.nn.Linear;
+import org.detrdistill.core.nn.Mlp;
+import org.detrdistill.core.nn.MultiheadAttention;
+import org.detrdistill.core.nn.ParamFactory;
+import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.position.PositionEmbeddingSine;
+import org.detrdistill.core.transformer.EncoderLayer;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The base detector builder. It runs the steps every DETR-family detector shares, in order:
+ * <pre>
+ *   inputs → backbone → neck → encoder → decoder (stages, each with its heads) → named outputs
+ * </pre>
+ * and gives DETR's choices for each: a 1×1 {@code input_proj} on C5 as the neck, the post-norm transformer encoder,
+ * a class {@code Linear(d → C)} with the focal prior bias and a 3-layer box MLP as heads. Variants
+ * ({@code variant.ConditionalDetr}, {@code variant.DeformableDetr}, {@code variant.AdaMixer}) override the steps that
+ * differ and inherit the rest; they never copy a step.
+ *
+ * <p>Whatever the variant, {@link #build} exposes the {@link DetectorNames} contract. A builder instance builds one
+ * graph; create a new one per graph.
+ */
+public abstract class DetrBuilder {
+    /** Prior probability of the class-logit bias init: {@code bias = −log((1 − p)/p)}. */
+    public static final double PRIOR_PROB = 0.01;
+
+    protected final DetectorConfig config;
+    protected SameDiff sd;
+    protected ParamFactory params;
+    protected DataType dataType;
+    /** {@code [B,3,H,W]} input images. */
+    protected SDVariable images;
+    /** {@code [B,H,W]} pixel mask, 1 = padding. */
+    protected SDVariable pixelMask;
+    protected ResNetBackbone backbone;
+    /** Geometry the Java side computes per batch, declared by {@link #levelPlaceholders}. */
+    protected final List<LevelGeometry> geometry = new ArrayList<>();
+
+    protected DetrBuilder(DetectorConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Builds the graph.
+     *
+     * @param dataType FLOAT for training, DOUBLE for gradient checks and parity tests
+     * @param seed     seed of every parameter initialisation
+     */
+    public final DetectorGraph build(DataType dataType, long seed) {
+        if (sd != null) throw new IllegalStateException("a DetrBuilder builds one graph; create a new builder");
+        this.dataType = dataType;
+        this.sd = SameDiff.create();
+        this.params = new ParamFactory(sd, dataType, seed);
+        inputs();
+        backbone = backbone(seed);
+        List<FeatureMap> levels = neck(backbone);
+        for (FeatureMap f : levels) sd.identity(DetectorNames.feature(f.level()), f.features());
+        SDVariable memory = encoder(levels);
+        sd.identity(DetectorNames.MEMORY, memory);
+        List<DecoderStage> stages = decoder(levels, memory);
+        if (stages.size() != config.decoderLayers()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " built " + stages.size() + " stages, config says " + config.decoderLayers());
+        }
+        for (int k = 0; k < stages.size(); k++) {
+            DecoderStage s = stages.get(k);
+            sd.identity(DetectorNames.stageHidden(k), s.hidden());
+            sd.identity(DetectorNames.stageLogits(k), s.logits());
+            sd.identity(DetectorNames.stageBoxes(k), s.boxes());
+            if (s.reference() != null) sd.identity(DetectorNames.stageReference(k), s.reference());
+        }
+        DecoderStage last = stages.get(stages.size() - 1);
+        sd.identity(DetectorNames.LOGITS, last.logits());
+        sd.identity(DetectorNames.BOXES, last.boxes());
+        return new DetectorGraph(config, sd, dataType, List.copyOf(geometry), params.convKernels(), backbone, positionEncoder());
+    }
+
+    // ---------------------------------------------------------------------------------------------------- steps
+
+    /**
+     * Declares {@value DetectorNames#IMAGES} {@code [B,3,H,W]} and {@value DetectorNames#PIXEL_MASK} {@code [B,H,W]},
+     * H × W the config's input canvas; B is dynamic.
+     */
+    protected void inputs() {
+        images = sd.placeHolder(DetectorNames.IMAGES, dataType, -1, 3, config.inputHeight(), config.inputWidth());
+        pixelMask = sd.placeHolder(DetectorNames.PIXEL_MASK, dataType, -1, config.inputHeight(), config.inputWidth());
+    }
+
+    /** The ResNet of {@link DetectorConfig#backbone()}. */
+    protected ResNetBackbone backbone(long seed) {
+        return ResNetBackbone.build(sd, images, config.backbone(), seed);
+    }
+
+    /**
+     * DETR's neck: {@code input_proj}, a 1×1 conv (with bias) from C5 to d, one level.
+     *
+     * @return the levels entering the encoder, finest first
+     */
+    protected List<FeatureMap> neck(ResNetBackbone backbone) {
+        FeatureLevel c5 = backbone.levels().get(3);
+        SDVariable x = Conv2d.apply(params, "input_proj", c5.output(), c5.channels(), config.hiddenDim(), 1, 1, 0, true);
+        return List.of(levelPlaceholders(0, c5::outputSize, c5.stride(), true, x));
+    }
+
+    /**
+     * DETR's encoder: {@link DetectorConfig#encoderLayers()} post-norm layers over the tokens of all levels
+     * (positional encodings added to queries and keys, padded tokens masked).
+     *
+     * @return memory {@code [B, S, d]}
+     */
+    protected SDVariable encoder(List<FeatureMap> levels) {
+        SDVariable src = flattenLevels(levels, FeatureMap::features);
+        SDVariable pos = flattenLevels(levels, FeatureMap::pos);
+        SDVariable bias = MultiheadAttention.keyPaddingBias(sd, flattenMasks(levels));
+        SDVariable x = src;
+        for (int i = 0; i < config.encoderLayers(); i++) {
+            x = EncoderLayer.apply(params, "transformer.encoder.layers." + i, x, pos, bias, config.hiddenDim(), config.heads(), config.ffnDim());
+        }
+        return x;
+    }
+
+    /**
+     * The decoder: its queries, its stages and each stage's heads ({@link #classHead}, {@link #boxHead}).
+     *
+     * @param levels the neck outputs (for cross-attention or sampling)
+     * @param memory {@code [B, S, d]} the encoder output
+     * @return one {@link DecoderStage} per decoder layer, in order
+     */
+    protected abstract List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory);
+
+    /**
+     * How level positional encodings are computed in Java: DETR's normalised sine encoding (no −0.5 offset) with
+     * d/2 features per axis. Deformable DETR overrides it (its reference subtracts 0.5).
+     */
+    protected PositionEncoder positionEncoder() {
+        return (mask, dim) -> PositionEmbeddingSine.detr(dim / 2).embed(mask, mask.dataType());
+    }
+
+    // ---------------------------------------------------------------------------------------------------- heads
+
+    /** {@code Linear(d → C)} named {@code <name>}, bias initialised to the focal prior {@code −log((1−0.01)/0.01)}. */
+    protected SDVariable classHead(String name, SDVariable hidden) {
+        double bias = -Math.log((1 - PRIOR_PROB) / PRIOR_PROB);
+        return Linear.apply(params, name, hidden, config.hiddenDim(), config.numClasses(), true,
+                Init.torchDefault(config.hiddenDim()), Init.constant(bias));
+    }
+
+    /** DETR's box MLP {@code (d → d → d → 4)} named {@code <name>}, last layer zero-initialised; returns the raw deltas. */
+    protected SDVariable boxHead(String name, SDVariable hidden) {
+        return Mlp.apply(params, name, hidden, config.hiddenDim(), config.hiddenDim(), 4, 3, true);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * Declares the geometry placeholders of a level ({@code level_<l>/mask}, and {@code level_<l>/pos} if asked)
+     * and records how its size follows from the input, so {@link DetectorGraph#feeds} can fill them.
+     */
+    protected FeatureMap levelPlaceholders(int level, java.util.function.LongUnaryOperator size, int stride, boolean withPos,
+                                           SDVariable features) {
+        geometry.add(new LevelGeometry(level, size, withPos));
+        SDVariable mask = sd.placeHolder(DetectorNames.level(level) + "mask", dataType, -1, -1, -1);
+        SDVariable pos = withPos ? sd.placeHolder(DetectorNames.level(level) + "pos", dataType, -1, config.hiddenDim(), -1, -1) : null;
+        return new FeatureMap(level, features, mask, pos, stride);
+    }
+
+    /** {@code [B, d, H_l, W_l]} per level → {@code [B, Σ H_l·W_l, d]}, levels in order. */
+    protected SDVariable flattenLevels(List<FeatureMap> levels, java.util.function.Function<FeatureMap, SDVariable> which) {
+        List<SDVariable> parts = new ArrayList<>();
+        for (FeatureMap f : levels) {
+            SDVariable x = which.apply(f);
+            parts.add(Shapes.reshape(sd, sd.permute(x, 0, 2, 3, 1), Shapes.size(sd, x, 0), -1L, (long) config.hiddenDim()));
+        }
+        return parts.size() == 1 ? parts.get(0) : sd.concat(1, parts.toArray(new SDVariable[0]));
+    }
+
+    /** {@code [B, H_l, W_l]} masks → {@code [B, Σ H_l·W_l]}. */
+    protected SDVariable flattenMasks(List<FeatureMap> levels) {
+        List<SDVariable> parts = new ArrayList<>();
+        for (FeatureMap f : levels) parts.add(Shapes.reshape(sd, f.mask(), Shapes.size(sd, f.mask(), 0), -1L));
+        return parts.size() == 1 ? parts.get(0) : sd.concat(1, parts.toArray(new SDVariable[0]));
+    }
+
+    /** {@code log(x / (1 − x))} with x clamped to [eps, 1 − eps] as the references' {@code inverse_sigmoid} (eps 1e-5). */
+    protected SDVariable inverseSigmoid(SDVariable x) {
+        SDVariable c = sd.math.clipByValue(x, 0, 1);
+        SDVariable x1 = sd.math.clipByValue(c, 1e-5, Double.MAX_VALUE);
+        SDVariable x2 = sd.math.clipByValue(c.rsub(1.0), 1e-5, Double.MAX_VALUE);
+        return sd.math.log(x1.div(x2));
+    }
+
+    public DetectorConfig config() { return config; }
+}

@@ -1,0 +1,42 @@
+package org.detrdistill.core.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * {@code torch.nn.Linear} in SameDiff: {@code y = x Wᵀ + b}, with parameters {@code <prefix>.weight [out, in]}
+ * and {@code <prefix>.bias [out]} in PyTorch layout.
+ *
+ * <p>Inputs of rank > 2 (or of unknown rank) are flattened to 2-D for one matrix product (DL4J's rank-3 × rank-2
+ * mmul fails) and reshaped back, so {@code [B, L, in] -> [B, L, out]}. Keeping token streams 2-D ({@code [B·L, E]})
+ * saves those reshapes.
+ */
+public final class Linear {
+    private Linear() {}
+
+    /** A linear layer with PyTorch's default initialisation (U(±1/√in) for weight and bias). */
+    public static SDVariable apply(ParamFactory p, String prefix, SDVariable x, long in, long out) {
+        return apply(p, prefix, x, in, out, true, Init.torchDefault(in), Init.torchDefault(in));
+    }
+
+    /**
+     * @param x     {@code [..., in]}
+     * @param bias  whether the layer has {@code <prefix>.bias}
+     * @return {@code [..., out]}
+     */
+    public static SDVariable apply(ParamFactory p, String prefix, SDVariable x, long in, long out,
+                                   boolean bias, Init weightInit, Init biasInit) {
+        SDVariable w = p.create(prefix + ".weight", weightInit, out, in);
+        SDVariable b = bias ? p.create(prefix + ".bias", biasInit, out) : null;
+        return apply(p.sd(), x, w, b, in, out);
+    }
+
+    /** Applies existing parameters {@code w [out, in]} and {@code b [out]} (may be null) to {@code x [..., in]}. */
+    public static SDVariable apply(SameDiff sd, SDVariable x, SDVariable w, SDVariable b, long in, long out) {
+        boolean flat = x.getShape() != null && x.getShape().length == 2;   // known 2-D input: no reshapes
+        SDVariable x2 = flat ? x : Shapes.flatten2d(sd, x, in);
+        SDVariable y = sd.mmul(x2, w, false, true, false);
+        if (b != null) y = y.add(b);
+        return flat ? y : Shapes.unflatten(sd, y, x, out);
+    }
+}
