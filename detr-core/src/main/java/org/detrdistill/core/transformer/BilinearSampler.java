@@ -1,6 +1,7 @@
 package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.internal.dl4j.Gathers;
+import org.detrdistill.core.nn.Shapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -135,7 +136,8 @@ public final class BilinearSampler {
         SDVariable rows = gatherRows(sd, name + "_rows", patches, (long) patchRows * g, locations, localIdx);  // [B*Q*G*T, 4C]
         SDVariable weightsR = sd.reshape(cornerWeight, -1, 1, 4L * r);                               // [B*Q*G*O, 1, R*4]
         SDVariable summed = sd.mmul(weightsR, sd.reshape(rows, -1, 4L * r, c));                       // [B*Q*G*O, 1, C]
-        return sd.reshape(name, summed, DynamicShapes.leading(sd, weights, 3, plan.outputsPerGroup(), c));
+        return Shapes.reshape(sd, summed, Shapes.size(sd, weights, 0), Shapes.size(sd, weights, 1), g,
+                plan.outputsPerGroup(), c).rename(name);
     }
 
     /**
