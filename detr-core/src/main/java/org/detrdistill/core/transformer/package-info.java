@@ -1,6 +1,9 @@
 /**
  * Transformer layers of the DETR family as SameDiff builders: the post-norm encoder layer shared by DETR and
- * Conditional DETR, and the variant-specific attention blocks. Tensors are batch-first {@code [B, L, d]}.
+ * Conditional DETR ({@link org.detrdistill.core.transformer.EncoderLayer}), Conditional DETR's decoder layer and
+ * decoder ({@link org.detrdistill.core.transformer.ConditionalDecoderLayer},
+ * {@link org.detrdistill.core.transformer.ConditionalDecoder}), and the variant-specific attention blocks. Tensors are
+ * batch-first {@code [B, L, d]}; parameters carry the reference state_dict names.
  *
  * <p>Sampling operators of Deformable DETR and AdaMixer, each with a plain-Java/INDArray reference beside it
  * ({@code Foo} + {@code FooReference}) that the tests hold against each other and against the reference fixtures:
