@@ -4,5 +4,17 @@
  * decoder ({@link org.detrdistill.core.transformer.ConditionalDecoderLayer},
  * {@link org.detrdistill.core.transformer.ConditionalDecoder}), and the variant-specific attention blocks. Tensors are
  * batch-first {@code [B, L, d]}; parameters carry the reference state_dict names.
+ *
+ * <p>Sampling operators of Deformable DETR and AdaMixer, each with a plain-Java/INDArray reference beside it
+ * ({@code Foo} + {@code FooReference}) that the tests hold against each other and against the reference fixtures:
+ * <ul>
+ *   <li>{@link org.detrdistill.core.transformer.BilinearSampler}: multi-level bilinear sampling equal to
+ *       {@code grid_sample(align_corners=False, padding zeros)}, O(samples × channels), planned by
+ *       {@link org.detrdistill.core.transformer.SamplingPlan} over {@link org.detrdistill.core.transformer.LevelShapes};</li>
+ *   <li>{@link org.detrdistill.core.transformer.MSDeformAttnCore} ({@code ms_deform_attn_core_pytorch}) and the
+ *       {@link org.detrdistill.core.transformer.MSDeformAttn} module;</li>
+ *   <li>AdaMixer's {@link org.detrdistill.core.transformer.Sampling3D} and
+ *       {@link org.detrdistill.core.transformer.AdaptiveMixing}.</li>
+ * </ul>
  */
 package org.detrdistill.core.transformer;
