@@ -11,6 +11,7 @@ import org.detrdistill.core.matcher.HungarianMatcher;
 import org.detrdistill.core.matcher.MatcherConfig;
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.DetectorNames;
+import org.detrdistill.datasets.batch.DetectionBatch;
 import org.detrdistill.datasets.batch.ImageTarget;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +29,7 @@ import java.util.Map;
  * <p>One step needs the predictions before the loss ({@link #feeds} runs the forward pass, matches in Java and encodes),
  * then one forward + backward on the returned feeds; the graph's loss variable is set to {@link #loss()}.
  */
-public final class DetectionObjective {
+public final class DetectionObjective implements TrainingObjective {
     private final DetectorGraph det;
     private final CriterionGraph criterion;
     private final HungarianMatcher matcher;
@@ -63,12 +64,20 @@ public final class DetectionObjective {
     }
 
     /** Name of the scalar total loss (the weighted sum). */
-    public String loss() { return criterion.total().name(); }
+    @Override public String loss() { return criterion.total().name(); }
+
+    @Override public List<String> termNames() { return criterion.termNames(); }
+
+    @Override public List<String> weightedNames() { return criterion.weightedNames(); }
+
+    @Override public Map<String, INDArray> feeds(DetectionBatch batch) {
+        return feeds(batch.images(), batch.mask(), batch.targets());
+    }
 
     /** The criterion's variables: unweighted terms, weighted terms, weights. */
     public CriterionGraph criterion() { return criterion; }
 
-    public DetectorGraph detector() { return det; }
+    @Override public DetectorGraph detector() { return det; }
 
     /**
      * Every placeholder of one step: the detector's feeds plus the targets encoded from a fresh matching of every
@@ -80,13 +89,25 @@ public final class DetectionObjective {
      */
     public Map<String, INDArray> feeds(INDArray images, INDArray mask, List<ImageTarget> targets) {
         Map<String, INDArray> feeds = det.feeds(images, mask);
+        feeds.putAll(targetFeeds(det.sameDiff().output(feeds, stageOutputNames().toArray(new String[0])), targets));
+        return feeds;
+    }
+
+    /** The graph outputs the matching needs: every stage's logits and boxes. */
+    public List<String> stageOutputNames() {
         List<String> names = new ArrayList<>();
         stageOutputs.values().forEach(n -> names.addAll(List.of(n)));
-        Map<String, INDArray> out = det.sameDiff().output(feeds, names.toArray(new String[0]));
+        return names;
+    }
+
+    /**
+     * The criterion's placeholders from predictions already computed (they must include {@link #stageOutputNames()}):
+     * match every stage to {@code targets} and encode. Lets a caller share one forward pass with other consumers.
+     */
+    public Map<String, INDArray> targetFeeds(Map<String, INDArray> predictions, List<ImageTarget> targets) {
         Map<String, EncodedTargets> encoded = new LinkedHashMap<>();
-        stageOutputs.forEach((stage, n) -> encoded.put(stage, encoder.encode(match(out.get(n[0]), out.get(n[1]), targets), targets)));
-        feeds.putAll(criterion.feed(encoded, TargetEncoder.numBoxes(targets)));
-        return feeds;
+        stageOutputs.forEach((stage, n) -> encoded.put(stage, encoder.encode(match(predictions.get(n[0]), predictions.get(n[1]), targets), targets)));
+        return criterion.feed(encoded, TargetEncoder.numBoxes(targets));
     }
 
     /** The Hungarian matching of one stage's predictions {@code [B,Q,C]}, {@code [B,Q,4]} to the targets. */

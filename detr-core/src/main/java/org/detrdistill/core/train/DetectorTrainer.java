@@ -36,7 +36,7 @@ public final class DetectorTrainer {
     private final TrainerConfig config;
     private final Path outputDir;
     private final List<TrainingListener> listeners;
-    private final DetectionObjective objective;
+    private final TrainingObjective objective;
     private final AdamW optimizer;
     private final CheckpointStore store;
     private CocoEvaluation lastEvaluation;
@@ -48,8 +48,8 @@ public final class DetectorTrainer {
         this(new DetectionObjective(detector), config, outputDir, listeners);
     }
 
-    /** With a custom objective (criterion and matcher configuration). */
-    public DetectorTrainer(DetectionObjective objective, TrainerConfig config, Path outputDir, List<TrainingListener> listeners) {
+    /** With a custom objective (criterion and matcher configuration, or detection + distillation terms). */
+    public DetectorTrainer(TrainingObjective objective, TrainerConfig config, Path outputDir, List<TrainingListener> listeners) {
         this.objective = Objects.requireNonNull(objective, "objective");
         this.detector = objective.detector();
         this.config = Objects.requireNonNull(config, "config");
@@ -89,8 +89,8 @@ public final class DetectorTrainer {
             random = c.random();
         }
         writeConfigs();
-        List<String> outputs = new ArrayList<>(objective.criterion().termNames());
-        outputs.addAll(objective.criterion().weightedNames());
+        List<String> outputs = new ArrayList<>(objective.termNames());
+        outputs.addAll(objective.weightedNames());
         long total = config.totalSteps(itersPerEpoch);
         Throwable failure = null;
         try {
@@ -99,7 +99,7 @@ public final class DetectorTrainer {
                 long t0 = System.nanoTime(), steps0 = state.step();
                 while (train.hasNext() && state.step() < total) {
                     DetectionBatch batch = train.next();
-                    Map<String, INDArray> feeds = objective.feeds(batch.images(), batch.mask(), batch.targets());
+                    Map<String, INDArray> feeds = objective.feeds(batch);
                     StepResult r = step.run(sd, feeds, outputs, state.step());
                     state = state.advancedBy(1);
                     double itPerSec = (state.step() - steps0) / ((System.nanoTime() - t0) / 1e9);
@@ -138,7 +138,7 @@ public final class DetectorTrainer {
     /** The evaluation of the last evaluated epoch, or null. */
     public CocoEvaluation lastEvaluation() { return lastEvaluation; }
 
-    public DetectionObjective objective() { return objective; }
+    public TrainingObjective objective() { return objective; }
 
     public AdamW optimizer() { return optimizer; }
 
@@ -155,12 +155,12 @@ public final class DetectorTrainer {
     private StepMetrics metrics(StepResult r, int epoch, double itPerSec) {
         Map<String, Double> weighted = new LinkedHashMap<>(), unweighted = new LinkedHashMap<>();
         double total = 0;
-        for (String n : objective.criterion().weightedNames()) {
+        for (String n : objective.weightedNames()) {
             double v = r.output(n);
             weighted.put(n.replace("_weighted", ""), v);
             total += v;
         }
-        for (String n : objective.criterion().termNames()) unweighted.put(n, r.output(n));
+        for (String n : objective.termNames()) unweighted.put(n, r.output(n));
         return new StepMetrics(r.step(), epoch, total, weighted, unweighted, r.lr(), r.gradNorm(), itPerSec);
     }
 
