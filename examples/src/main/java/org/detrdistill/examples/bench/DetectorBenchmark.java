@@ -117,6 +117,7 @@ public final class DetectorBenchmark {
         double buildSeconds = (System.nanoTime() - t0) / 1e9;
         SameDiff sd = det.sameDiff();
         int graphOps = sd.getOps().size();
+        String graphTypes = opTypes(sd, 10);
         DetectionBatch batch = BenchBatch.create(o.batch(), o.height(), o.width(), config.numClasses(), o.seed());
         INDArray images = batch.images(), mask = batch.mask();
 
@@ -148,17 +149,25 @@ public final class DetectorBenchmark {
         if (o.profile() > 0) {
             OpProfiler profiler = new OpProfiler();
             sd.addListeners(profiler);
-            for (int i = 0; i < o.profile(); i++) det.forward(images, mask);
+            Clocks profiledForward = new Clocks(o.profile());
+            for (int i = 0; i < o.profile(); i++) {
+                Clocks.Reading start = Clocks.now();
+                det.forward(images, mask);
+                profiledForward.record(start);
+            }
             opsPerForward = (double) profiler.opCount() / o.profile();
+            double forwardOpCpu = profiler.cpuNanos() / 1e6 / o.profile(), forwardCpu = profiledForward.threadCpuMs();
+            String forwardNote = String.format(Locale.ROOT, "forward: %.0f ops; profiled forward %.1f ms thread CPU, of "
+                    + "which %.1f ms (%.0f%%) inside ops", opsPerForward, forwardCpu, forwardOpCpu, 100 * forwardOpCpu / forwardCpu);
             profiler.reset();
             StepClocks profiled = new StepClocks(o.profile());
             for (int i = 0; i < o.profile(); i++) trainer.step(batch, profiled);
             opsPerStep = (double) profiler.opCount() / o.profile();
             double opCpu = profiler.cpuNanos() / 1e6 / o.profile(), stepCpu = profiled.step.threadCpuMs();
-            note = String.format(Locale.ROOT, "%.0f ops per step (%d op types); profiled step %.1f ms thread CPU, of which "
+            note = String.format(Locale.ROOT, "training step: %.0f ops (%d op types); profiled step %.1f ms thread CPU, of which "
                             + "%.1f ms (%.0f%%) inside ops and %.1f ms between ops / in Java (executor, matching, "
                             + "feeds, AdamW)", opsPerStep, profiler.byCpu().size(), stepCpu, opCpu, 100 * opCpu / stepCpu,
-                    stepCpu - opCpu);
+                    stepCpu - opCpu) + "\n\n" + forwardNote + "\n\ndetector graph ops by type: " + graphTypes;
             profile = profiler.table(PROFILE_TOP, o.profile());
             sd.setListeners();
         }
@@ -245,6 +254,15 @@ public final class DetectorBenchmark {
         } finally {
             System.setOut(out);
         }
+    }
+
+    /** The {@code top} most frequent op types of the graph with their counts, e.g. {@code reshape 306, cast 189, ...}. */
+    private static String opTypes(SameDiff sd, int top) {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        sd.getOps().values().forEach(op -> counts.merge(op.getOp().opName(), 1, Integer::sum));
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
+                .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+                + (counts.size() > top ? ", ..." : "");
     }
 
     private static String loadAverage() {
