@@ -37,6 +37,7 @@ public final class Linear {
         SDVariable x2 = flat ? x : Shapes.flatten2d(sd, x, in);
         SDVariable y = sd.mmul(x2, w, false, true, false);
         if (b != null) y = y.add(b);
-        return flat ? y : Shapes.unflatten(sd, y, x, out);
+        if (flat) return y;
+        return in == out ? sd.reshape(y, sd.shape(x)) : Shapes.unflatten(sd, y, x, out);   // same width: x's shape
     }
 }

@@ -63,13 +63,13 @@ public final class MultiheadAttention {
 
     /** {@code [B, L, heads·d] -> [B, heads, L, d]}. */
     public static SDVariable splitHeads(SameDiff sd, SDVariable x, int heads, long d) {
-        SDVariable r = Shapes.reshape(sd, x, Shapes.size(sd, x, 0), Shapes.size(sd, x, 1), (long) heads, d);
+        SDVariable r = sd.reshape(x, Shapes.leadingThen(sd, x, 2, heads, d));
         return sd.permute(r, 0, 2, 1, 3);
     }
 
     /** {@code [B, heads, L, d] -> [B, L, heads·d]}, taking B and L from {@code like [B, L, ...]}. */
     public static SDVariable mergeHeads(SameDiff sd, SDVariable x, SDVariable like, int heads, long d) {
-        return Shapes.reshape(sd, sd.permute(x, 0, 2, 1, 3), Shapes.size(sd, like, 0), Shapes.size(sd, like, 1), heads * d);
+        return sd.reshape(sd.permute(x, 0, 2, 1, 3), Shapes.leadingThen(sd, like, 2, heads * d));
     }
 
     /**

@@ -13,9 +13,27 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Shapes {
     private Shapes() {}
 
-    /** Dimension {@code axis} of {@code x} as a LONG tensor of shape {@code [1]}. */
+    /** Dimension {@code axis} of {@code x} as a LONG tensor of shape {@code [1]} (size_at is LONG already: 2 ops). */
     public static SDVariable size(SameDiff sd, SDVariable x, int axis) {
-        return sd.reshape(sd.sizeAt(x, axis).castTo(DataType.LONG), 1);
+        return sd.reshape(sd.sizeAt(x, axis), 1);
+    }
+
+    /**
+     * The leading dimensions {@code shape(x)[0:end]} as a LONG tensor {@code [end]} (2 ops: shape_of, strided_slice);
+     * a negative {@code end} counts from the back, as in Python ({@code -1}: every dimension but the last).
+     */
+    public static SDVariable leading(SameDiff sd, SDVariable x, int end) {
+        return sd.stridedSlice(sd.shape(x), new long[]{0}, new long[]{end}, new long[]{1});
+    }
+
+    /**
+     * The shape {@code shape(x)[0:end] ++ trailing}: the leading dimensions of {@code x} (see {@link #leading})
+     * followed by static sizes, e.g. {@code [B, L, E] -> [B, L, heads, E/heads]} with {@code end = 2}. 3 ops,
+     * whatever the number of dynamic dimensions (reading each with {@link #size} and joining with {@link #of} costs
+     * 3 per dimension plus 1).
+     */
+    public static SDVariable leadingThen(SameDiff sd, SDVariable x, int end, long... trailing) {
+        return sd.concat(0, leading(sd, x, end), sd.constant(Nd4j.createFromArray(trailing)));
     }
 
     /**
@@ -29,7 +47,7 @@ public final class Shapes {
             if (d instanceof Number n) {
                 parts[i] = sd.constant(Nd4j.createFromArray(n.longValue()));
             } else if (d instanceof SDVariable v) {
-                parts[i] = sd.reshape(v.castTo(DataType.LONG), 1);
+                parts[i] = sd.reshape(v.dataType() == DataType.LONG ? v : v.castTo(DataType.LONG), 1);
             } else {
                 throw new IllegalArgumentException("shape dimension " + i + " must be a Number or an SDVariable, got " + d);
             }
@@ -53,7 +71,6 @@ public final class Shapes {
      * of {@code like}, known or not (SameDiff does not know the static shape of op outputs).
      */
     public static SDVariable unflatten(SameDiff sd, SDVariable y, SDVariable like, long last) {
-        SDVariable lead = sd.stridedSlice(sd.shape(like), new long[]{0}, new long[]{-1}, new long[]{1});
-        return sd.reshape(y, sd.concat(0, lead.castTo(DataType.LONG), sd.constant(Nd4j.createFromArray(last))));
+        return sd.reshape(y, leadingThen(sd, like, -1, last));
     }
 }
