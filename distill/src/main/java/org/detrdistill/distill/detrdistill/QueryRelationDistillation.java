@@ -161,15 +161,27 @@ public final class QueryRelationDistillation implements DistillTerm {
         ProjectionHead teacherHead = new ProjectionHead(params, NAME + ".teacher", teacherWidth, options.projectionDim());
         Map<String, SDVariable> out = new LinkedHashMap<>();
         for (int j = 0; j < teacherStage.length; j++) {
-            SDVariable flat = sd.reshape(sd.getVariable(DetectorNames.stageHidden(j)), -1, studentWidth);  // [B·Q,d_S]
-            SDVariable index = sd.placeHolder(studentIndex(j), DataType.INT, -1);
-            SDVariable s = Gathers.rows(sd, flat, index);                                              // [P,d_S]
-            SDVariable t = sd.placeHolder(teacherHidden(j), graph.dataType(), -1, teacherWidth);       // [P,d_T]
-            SDVariable loss = infoNce(sd, teacherHead.apply(t), studentHead.apply(s), options.temperature())
-                    .mul(options.weight());
-            out.put(NAME + "_" + j, loss.rename(NAME + "_" + j));
+            SDVariable loss = stageLoss(sd, j, sd.getVariable(DetectorNames.stageHidden(j)), studentHead, teacherHead,
+                    graph.dataType(), options.temperature(), options.weight());
+            out.put(NAME + "_" + j, loss);
         }
         return out;
+    }
+
+    /**
+     * The loss of student stage {@code j} on given student hidden states (the part of {@link #build} below the
+     * detector): gathers the matched rows, projects both sides, InfoNCE, times {@code weight}.
+     *
+     * @param hidden {@code [B,Q_S,d_S]} student hidden states of the stage
+     * @return the scalar {@code kd_relation_<j>}
+     */
+    static SDVariable stageLoss(SameDiff sd, int j, SDVariable hidden, ProjectionHead studentHead,
+                                ProjectionHead teacherHead, DataType type, double temperature, double weight) {
+        SDVariable flat = sd.reshape(hidden, -1, studentHead.in());                                  // [B·Q,d_S]
+        SDVariable index = sd.placeHolder(studentIndex(j), DataType.INT, -1);
+        SDVariable s = Gathers.rows(sd, flat, index);                                              // [P,d_S]
+        SDVariable t = sd.placeHolder(teacherHidden(j), type, -1, teacherHead.in());               // [P,d_T]
+        return infoNce(sd, teacherHead.apply(t), studentHead.apply(s), temperature).mul(weight).rename(NAME + "_" + j);
     }
 
     /**
