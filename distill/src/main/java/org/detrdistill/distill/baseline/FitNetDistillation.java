@@ -80,6 +80,7 @@ public final class FitNetDistillation implements DistillTerm {
         this.teacherWidth = FeatureLevels.teacherWidth(options.teacherWidth(), student);
     }
 
+    /** The options this term was created with. */
     public Options options() { return options; }
 
     @Override public String name() { return NAME; }
