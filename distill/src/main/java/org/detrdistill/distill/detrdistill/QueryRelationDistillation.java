@@ -39,8 +39,8 @@ import java.util.Set;
  *   all stages) and L2-normalise: {@code Ŝ, T̂ [P,512]};</li>
  *   <li>{@code L_rel^j = weight · mean_i CE(T̂ Ŝᵀ / τ, i)}: row i (a teacher embedding) must pick its own student.</li>
  * </ol>
- * The returned {@code kd_relation_<j>} already include {@code weight} (0.2 by default, the official loss weight), so
- * the objective's λ for this term stays 1.
+ * The returned {@code kd_relation_<j>} include {@code weight} (default 1). The official loss weight 0.2 is λ_rel,
+ * applied by {@link org.detrdistill.distill.DistillationObjective}'s weight map (METHOD §2: λ_rel = 0.2).
  *
  * <p><b>Matching:</b> computed here, per step, from the student's stage logits/boxes of the matching forward pass and
  * the teacher's outputs ({@link DistillContext} carries no matching of another term). With the same matcher
@@ -61,7 +61,8 @@ public final class QueryRelationDistillation implements DistillTerm {
      *
      * @param projectionDim width of the projection (512)
      * @param temperature   InfoNCE temperature τ (0.07)
-     * @param weight        factor applied inside the term (0.2, the official loss weight)
+     * @param weight        extra factor applied inside the term (default 1: the official 0.2 is λ_rel, applied by
+     *                      {@code DistillationObjective}'s weight map like every other λ)
      * @param teacherWidth  the teacher's hidden width {@code d_T}; 0 = the student's width
      * @param matcher       the student-to-teacher matching cost ({@link MatcherConfig#detrDistill()})
      * @param seed          seed of the projection heads' initialisation
@@ -80,7 +81,7 @@ public final class QueryRelationDistillation implements DistillTerm {
             Objects.requireNonNull(matcher, NAME + ": matcher");
         }
 
-        /** 512, τ 0.07, weight 0.2, teacher width = student width, DETRDistill matcher, seed 0. */
+        /** 512, τ 0.07, weight 1 (λ_rel = 0.2 comes from the objective's weight map), teacher width = student width, DETRDistill matcher, seed 0. */
         public static Options defaults() { return builder().build(); }
 
         public static Builder builder() { return new Builder(); }
@@ -89,7 +90,7 @@ public final class QueryRelationDistillation implements DistillTerm {
         public static final class Builder {
             private int projectionDim = 512;
             private double temperature = 0.07;
-            private double weight = 0.2;
+            private double weight = 1.0;
             private int teacherWidth;
             private MatcherConfig matcher = MatcherConfig.detrDistill();
             private long seed;

@@ -86,7 +86,7 @@ class FeatureTermsOnDetectorTest {
         batch = new DetectionBatch(images, mask, List.of(
                 new ImageTarget(1, new int[]{0, 2}, Nd4j.createFromArray(new float[][]{{0.3f, 0.4f, 0.2f, 0.3f}, {0.7f, 0.6f, 0.4f, 0.3f}}), SIZE, SIZE, SIZE, SIZE),
                 new ImageTarget(2, new int[0], Nd4j.create(DataType.FLOAT, 0, 4), 40, SIZE, 40, SIZE)));
-        feeds = objective.feeds(batch);
+        feeds = objective.feeds(batch, 0);
     }
 
     @Test
