@@ -29,7 +29,7 @@ public final class MutableGraph {
     public final Map<String, long[]> shapes = new HashMap<>();
     /** Element type of tensors by name (filled by {@link StaticAnalysis}). */
     public final Map<String, HostTensor.Type> types = new HashMap<>();
-    private final int opset;
+    private int opset;
     private final Set<String> usedNames = new HashSet<>();
     private int counter;
 
@@ -55,6 +55,9 @@ public final class MutableGraph {
     /** The default-domain opset of the model. */
     public int opset() { return opset; }
 
+    /** Changes the default-domain opset {@link #toModel()} declares. */
+    public void declareOpset(int version) { opset = version; }
+
     /** A name not used by any node, tensor or initializer, derived from {@code base}. */
     public String freshName(String base) {
         String name;
@@ -63,6 +66,43 @@ public final class MutableGraph {
         } while (usedNames.contains(name));
         usedNames.add(name);
         return name;
+    }
+
+    /** True if a node, tensor or initializer already uses {@code name}. */
+    public boolean isUsed(String name) { return usedNames.contains(name); }
+
+    /**
+     * Appends a node with one fresh output to {@code sink} and records the output's shape and type.
+     *
+     * @return the output name
+     */
+    public String emit(List<Onnx.NodeProto> sink, String opType, String base, long[] shape, HostTensor.Type type,
+                       List<String> in, Onnx.AttributeProto... attrs) {
+        String out = freshName(base);
+        Onnx.NodeProto.Builder b = node(opType, base + "_" + opType, in, List.of(out));
+        for (Onnx.AttributeProto a : attrs) b.addAttribute(a);
+        sink.add(b.build());
+        if (shape != null) shapes.put(out, shape.clone());
+        if (type != null) types.put(out, type);
+        return out;
+    }
+
+    /** Replaces the node at {@code index} by {@code replacement} (in order) and returns how many nodes were inserted. */
+    public int replace(int index, List<Onnx.NodeProto> replacement) {
+        nodes.remove(index);
+        nodes.addAll(index, replacement);
+        return replacement.size();
+    }
+
+    /** Rewires every reader of {@code from} (nodes and graph outputs are not touched) to read {@code to}. */
+    public void rewire(String from, String to) {
+        for (int i = 0; i < nodes.size(); i++) {
+            Onnx.NodeProto n = nodes.get(i);
+            if (!n.getInputList().contains(from)) continue;
+            Onnx.NodeProto.Builder b = n.toBuilder().clearInput();
+            for (String in : n.getInputList()) b.addInput(in.equals(from) ? to : in);
+            nodes.set(i, b.build());
+        }
     }
 
     /** Marks a name as used (so {@link #freshName} avoids it). */
@@ -129,6 +169,11 @@ public final class MutableGraph {
                 .clearInput().addAllInput(inputs)
                 .clearOutput().addAllOutput(outputs)
                 .clearValueInfo();
-        return original.toBuilder().setGraph(g).build();
+        Onnx.ModelProto.Builder m = original.toBuilder().setGraph(g).clearOpsetImport();
+        for (Onnx.OperatorSetIdProto o : original.getOpsetImportList()) {
+            boolean dflt = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
+            m.addOpsetImport(dflt ? o.toBuilder().setVersion(opset).build() : o);
+        }
+        return m.build();
     }
 }
