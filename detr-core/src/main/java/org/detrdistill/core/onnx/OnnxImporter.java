@@ -36,8 +36,12 @@ public final class OnnxImporter {
             "MaxPool", "Mul", "Neg", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu", "Reshape", "Sigmoid",
             "Sin", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Clip", "Cast"));
 
-    /** An imported graph with what the rewrite did and how long the import took. */
-    public record ImportedOnnx(SameDiff sameDiff, OnnxRewriter.Result rewrite, long rewriteMillis, long importMillis) {}
+    /**
+     * An imported graph with what the rewrite did, how long rewrite and import took, and how many Mmul ops the
+     * importer had given wrong t-arguments (anything but {@code [1, 0]}) before the post-import fix.
+     */
+    public record ImportedOnnx(SameDiff sameDiff, OnnxRewriter.Result rewrite, long rewriteMillis, long importMillis,
+                               int mmulOpsFixed) {}
 
     private OnnxImporter() {}
 
@@ -79,23 +83,24 @@ public final class OnnxImporter {
         } finally {
             if (tmp != null) try { Files.deleteIfExists(tmp); } catch (IOException ignored) { }
         }
-        resetMmulArguments(sd);
-        return new ImportedOnnx(sd, rw, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        int fixed = resetMmulArguments(sd);
+        return new ImportedOnnx(sd, rw, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, fixed);
     }
 
     /**
      * The post-import fix: the importer gives every MatMul alpha 0 and beta 1 (an all-zero product); reset each
      * {@code Mmul} op's t-arguments to {@code [1, 0]}.
      *
-     * @return how many ops were fixed
+     * @return how many Mmul ops had other t-arguments
      */
     public static int resetMmulArguments(SameDiff sd) {
         int fixed = 0;
         for (DifferentialFunction f : sd.ops()) {
             if (f instanceof Mmul m) {
+                double[] t = m.tArgs();
+                if (!(t.length == 2 && t[0] == 1.0 && t[1] == 0.0)) fixed++;
                 while (m.numTArguments() > 0) m.removeTArgument(m.getTArgument(0));
                 m.addTArgument(1.0, 0.0);
-                fixed++;
             }
         }
         return fixed;
