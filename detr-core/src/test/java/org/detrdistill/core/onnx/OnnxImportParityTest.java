@@ -20,8 +20,10 @@ class OnnxImportParityTest {
         String input = m.inputs().get(0).name();
         INDArray x = f.npy("input");
         OnnxImporter.ImportedOnnx imp = OnnxImporter.importModel(m, Map.of(input, x), foldParameters);
-        System.out.printf("%s/%s (foldParameters=%s): rewrite %d ms, import %d ms, %d SameDiff ops; rules %s%n", group, caseName,
-                foldParameters, imp.rewriteMillis(), imp.importMillis(), imp.sameDiff().ops().length, imp.rewrite().ruleCounts());
+        System.out.printf("%s/%s (foldParameters=%s): rewrite %d ms, import %d ms, %d SameDiff ops, %d Mmul fixed; rules %s%n", group, caseName,
+                foldParameters, imp.rewriteMillis(), imp.importMillis(), imp.sameDiff().ops().length, imp.mmulOpsFixed(), imp.rewrite().ruleCounts());
+        // the importer's MatMul defect is real (alpha 0, beta 1) and the post-import fix handled it
+        assertTrue(imp.mmulOpsFixed() > 0, "expected Mmul ops with wrong t-arguments from the importer");
         SameDiff sd = imp.sameDiff();
         String[] outs = m.outputNames().stream().map(imp.rewrite()::nameOf).toArray(String[]::new);
         long t0 = System.nanoTime();
@@ -42,7 +44,4 @@ class OnnxImportParityTest {
 
     @Test
     void tinyOpset17LayerNormalization() { parity("onnx_tiny", "linear_ln_mha_sigmoid_opset17", false); }
-
-    @Test
-    void conditionalDetrTeacher() { parity("onnx_teachers", "conditional_detr", true); }
 }
