@@ -87,6 +87,12 @@ public record OnnxOutputMapping(String logits, String boxes, String auxLogits, S
 
     public static Builder builder() { return new Builder(); }
 
+    /** A builder starting from this mapping. */
+    public Builder toBuilder() {
+        return builder().logits(logits).boxes(boxes).auxLogits(auxLogits).auxBoxes(auxBoxes).hidden(hidden).memory(memory)
+                .memorySequenceFirst(memorySequenceFirst);
+    }
+
     /** Builder; every field starts unset (null / false). */
     public static final class Builder {
         private String logits, boxes, auxLogits, auxBoxes, hidden, memory;

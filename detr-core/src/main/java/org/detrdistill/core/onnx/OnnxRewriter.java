@@ -8,6 +8,7 @@ import org.detrdistill.core.onnx.rewrite.DropIdentity;
 import org.detrdistill.core.onnx.rewrite.ExpandAndPadLowering;
 import org.detrdistill.core.onnx.rewrite.FoldStaticSubgraphs;
 import org.detrdistill.core.onnx.rewrite.GemmToMatMulAdd;
+import org.detrdistill.core.onnx.rewrite.GridSampleLowering;
 import org.detrdistill.core.onnx.rewrite.LayoutOpsToReshapeSlice;
 import org.detrdistill.core.onnx.rewrite.MatMulToRank2;
 import org.detrdistill.core.onnx.rewrite.MutableGraph;
@@ -33,7 +34,7 @@ import java.util.Map;
  * the result computes the same values as the input model.
  *
  * <p>Order: {@code name-nodes}, {@code constants-to-initializers}, {@code fold-static-subgraphs} (needs the input
- * values: shapes are static), {@code normalization-decompose}, {@code gemm-to-matmul-add}, {@code matmul-rank3-to-rank2},
+ * values: shapes are static), {@code normalization-decompose}, {@code gridsample-lowering}, {@code gemm-to-matmul-add}, {@code matmul-rank3-to-rank2},
  * {@code pow-to-mul}, {@code reduce-axes-explicit}, {@code scatternd-to-gather}, {@code layout-ops-to-reshape-slice}, {@code where-static-condition},
  * {@code expand-pad-lowering}, {@code drop-identity}, {@code declare-opset-13}, {@code sanitize-names}.
  */
@@ -54,7 +55,7 @@ public final class OnnxRewriter {
     /** The standard rule sequence for the given input values. */
     public static List<RewriteRule> standardRules(Map<String, HostTensor> inputs, boolean foldParameters) {
         return List.of(new NameNodes(), new ConstantsToInitializers(), new FoldStaticSubgraphs(inputs, foldParameters),
-                new NormalizationDecompose(), new GemmToMatMulAdd(), new MatMulToRank2(), new PowToMul(),
+                new NormalizationDecompose(), new GridSampleLowering(), new GemmToMatMulAdd(), new MatMulToRank2(), new PowToMul(),
                 new ReduceAxesExplicit(), new ScatterNdToGather(), new LayoutOpsToReshapeSlice(), new WhereStaticCondition(), new ExpandAndPadLowering(),
                 new DropIdentity(), new DeclareOpset13(), new SanitizeNames());
     }

@@ -69,6 +69,30 @@ class OnnxTeacherGraphTest {
     }
 
     @Test
+    void deformableDetrTeacherWithGridSampleMatchesPyTorch() {
+        Fixture f = Fixture.load("onnx_teachers", "deformable_detr");
+        INDArray x = f.npy("input");
+        OnnxOutputMapping mapping = OnnxOutputMapping.detrDefaults().toBuilder().memorySequenceFirst(false).build();
+        long t0 = System.nanoTime();
+        OnnxTeacherGraph t = OnnxTeacherGraph.load(f.dir().resolve("model.onnx"), mapping, x);
+        var imp = t.imported();
+        System.out.printf("deformable_detr: load %.1f s (rewrite %d ms, DL4J import %d ms), %d SameDiff ops, %d Mmul fixed, rules %s%n",
+                (System.nanoTime() - t0) / 1e9, imp.rewriteMillis(), imp.importMillis(), t.sameDiff().ops().length, imp.mmulOpsFixed(),
+                imp.rewrite().ruleCounts());
+        assertEquals(16, imp.rewrite().ruleCounts().get("gridsample-lowering"));
+        String[] outs = t.model().outputNames().stream().map(imp.rewrite()::nameOf).toArray(String[]::new);
+        Map<String, INDArray> raw = t.sameDiff().output(Map.of(t.inputName(), x), outs);
+        for (String name : t.model().outputNames()) {
+            double d = maxDiff(raw.get(imp.rewrite().nameOf(name)), f.npy("ref_outputs/" + name));
+            System.out.printf("  %-12s max|diff| %.3e%n", name, d);
+            assertTrue(d <= 1e-4, name + " differs by " + d);
+        }
+        Map<String, INDArray> c = t.run(x);
+        assertTrue(maxDiff(c.get(DetectorNames.MEMORY), f.npy("ref_outputs/memory")) <= 1e-4);
+        assertTrue(maxDiff(c.get(DetectorNames.stageLogits(0)), f.npy("ref_outputs/aux_logits").get(NDArrayIndex.point(0))) <= 1e-4);
+    }
+
+    @Test
     void unknownOutputNamesAreRejectedWithTheGraphOutputs() {
         Fixture f = Fixture.load("onnx_tiny", "linear_ln_mha_sigmoid_opset13");
         OnnxOutputMapping bad = OnnxOutputMapping.builder().logits("y").boxes("pred_boxes").hidden("hs").build();

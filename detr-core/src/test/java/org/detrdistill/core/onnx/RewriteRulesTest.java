@@ -139,6 +139,20 @@ class RewriteRulesTest {
     }
 
     @Test
+    void gridSampleBecomesTentWeightsAndMatMul() {
+        for (int align = 0; align <= 1; align++) {
+            // grid values in [-1.4, 1.4]: about a third of the samples have neighbours outside the 5x7 map
+            HostTensor grid = random(2, 3, 4, 2);
+            double[] gv = grid.values();
+            for (int i = 0; i < gv.length; i++) gv[i] = Math.tanh(gv[i]) * 1.4;
+            var m = model(new long[]{2, 3, 5, 7}, Map.of("grid", new HostTensor(HostTensor.Type.FLOAT, grid.shape(), gv)),
+                    List.of(node("GridSample", "gs", List.of("x", "grid"), List.of("y"), MutableGraph.intAttr("align_corners", align))), 16, "y");
+            MutableGraph g = applyAndCompare(m, new GridSampleLowering(), 1, 2e-6);
+            assertFalse(ops(g).contains("GridSample"));
+        }
+    }
+
+    @Test
     void scatterNdWithConstantIndicesBecomesGather() {
         // y = x with y[:, 0:2] = u  (indices [[i, j]] for i in 0..1, j in 0..1 → last-axis slices)
         HostTensor idx = new HostTensor(HostTensor.Type.INT64, new long[]{2, 2, 2}, new double[]{0, 0, 0, 1, 1, 0, 1, 1});

@@ -10,13 +10,15 @@ import java.util.List;
 /**
  * Layout ops on computed tensors → {@code Reshape} and {@code Slice} with constant arguments, using the static shapes:
  * {@code Split} → one Slice per output; {@code Squeeze}, {@code Unsqueeze}, {@code Flatten} → Reshape;
- * {@code Gather} with a constant scalar index → Slice + Reshape.
+ * {@code Gather} with a constant scalar index → Slice + Reshape; {@code Reshape} whose target has 0 ("copy this
+ * dimension") or -1 entries → Reshape to the explicit static shape.
  */
 public final class LayoutOpsToReshapeSlice implements RewriteRule {
     @Override public String name() { return "layout-ops-to-reshape-slice"; }
 
     @Override public String reason() {
-        return "Split fails ('Could not determine number of output variables'), and Squeeze/Unsqueeze axes inputs (opset 13) are unreliable";
+        return "Split fails ('Could not determine number of output variables'), Reshape reads a 0 in the target as a literal 0 "
+                + "(op validation failure), and Squeeze/Unsqueeze axes inputs (opset 13) are unreliable";
     }
 
     @Override
@@ -38,6 +40,11 @@ public final class LayoutOpsToReshapeSlice implements RewriteRule {
                     }
                 }
                 case "Squeeze", "Unsqueeze", "Flatten" -> out.add(reshape(g, n, x, n.getOutput(0)));
+                case "Reshape" -> {
+                    HostTensor target = g.initializerValue(n.getInput(1));
+                    if (target != null && java.util.Arrays.stream(target.longValues()).allMatch(d -> d > 0)) continue;
+                    out.add(reshape(g, n, x, n.getOutput(0)));
+                }
                 case "Gather" -> {
                     HostTensor idx = g.initializerValue(n.getInput(1));
                     if (idx == null || idx.rank() != 0) continue;
