@@ -39,6 +39,29 @@ class OnnxImportParityTest {
         }
     }
 
+    /** The importer's MatMul defect, observed: raw t-arguments are not [1, 0] and the product comes out wrong. */
+    @Test
+    void mmulDefectIsRealAndTheFixRepairsIt() throws Exception {
+        Fixture f = Fixture.load("onnx_tiny", "linear_ln_mha_sigmoid_opset13");
+        OnnxModel m = OnnxModel.read(f.dir().resolve("model.onnx"));
+        INDArray x = f.npy("input");
+        OnnxRewriter.Result rw = OnnxRewriter.rewrite(m, Map.of("x", x), false);
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("tiny-rewritten", ".onnx");
+        java.nio.file.Files.write(tmp, rw.model().toByteArray());
+        SameDiff sd = new org.nd4j.samediff.frameworkimport.onnx.importer.OnnxFrameworkImporter().runImport(tmp.toString(), Map.of("x", x), false);
+        java.nio.file.Files.delete(tmp);
+        java.util.List<String> raw = new java.util.ArrayList<>();
+        for (var op : sd.ops()) if (op instanceof org.nd4j.linalg.api.ops.impl.reduce.Mmul mm) raw.add(java.util.Arrays.toString(mm.tArgs()));
+        System.out.println("Mmul t-arguments as imported: " + raw);
+        INDArray ref = f.npy("ref_outputs/y");
+        double before = sd.output(Map.of("x", x), "y").get("y").castTo(DataType.DOUBLE).sub(ref.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        int fixed = OnnxImporter.resetMmulArguments(sd);
+        double after = sd.output(Map.of("x", x), "y").get("y").castTo(DataType.DOUBLE).sub(ref.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        System.out.printf("tiny without the Mmul fix: max|diff| %.3e; after fixing %d ops: %.3e%n", before, fixed, after);
+        assertTrue(fixed > 0 && before > 1e-2, "expected the stock import to be wrong");
+        assertTrue(after <= 1e-4);
+    }
+
     @Test
     void tinyOpset13() { parity("onnx_tiny", "linear_ln_mha_sigmoid_opset13", false); }
 

@@ -97,6 +97,23 @@ class RewriteRulesTest {
     }
 
     @Test
+    void floatConstantsAreStaticNotWeights() {
+        // shape arithmetic through a float Constant: Reshape(x, Cast(Mul(Cast(Shape(x)), c)))  with c = [1, 1] float
+        Onnx.AttributeProto c = Onnx.AttributeProto.newBuilder().setName("value").setType(Onnx.AttributeProto.AttributeType.TENSOR)
+                .setT(new HostTensor(HostTensor.Type.FLOAT, new long[]{2}, new double[]{1, 1}).toProto("c")).build();
+        var m = model(new long[]{2, 6}, Map.of(),
+                List.of(node("Constant", "c", List.of(), List.of("c"), c), node("Shape", "s", List.of("x"), List.of("s")),
+                        node("Cast", "f", List.of("s"), List.of("sf"), MutableGraph.intAttr("to", 1)),
+                        node("Mul", "m", List.of("sf", "c"), List.of("sm")),
+                        node("Cast", "i", List.of("sm"), List.of("shape"), MutableGraph.intAttr("to", 7)),
+                        node("Reshape", "r", List.of("x", "shape"), List.of("y"))), 13, "y");
+        Map<String, HostTensor> in = Map.of("x", random(2, 6));
+        OnnxRewriter.Result r = OnnxRewriter.rewrite(m, List.of(new ConstantsToInitializers(), new FoldStaticSubgraphs(in, false)));
+        assertEquals(1, r.model().getGraph().getNodeCount());
+        assertEquals("Reshape", r.model().getGraph().getNode(0).getOpType());
+    }
+
+    @Test
     void gemmBecomesMatMulPlusBias() {
         var m = model(new long[]{3, 4}, Map.of("W", random(5, 4), "b", random(5)),
                 List.of(node("Gemm", "fc", List.of("x", "W", "b"), List.of("y"), MutableGraph.intAttr("transB", 1),

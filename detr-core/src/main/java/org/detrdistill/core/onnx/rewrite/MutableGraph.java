@@ -31,13 +31,17 @@ public final class MutableGraph {
     public final Map<String, HostTensor.Type> types = new HashMap<>();
     private int opset;
     private final Set<String> usedNames = new HashSet<>();
+    private final Set<String> modelInitializers = new HashSet<>();
     private int counter;
 
     public MutableGraph(Onnx.ModelProto model) {
         this.original = model;
         Onnx.GraphProto g = model.getGraph();
         this.nodes = new ArrayList<>(g.getNodeList());
-        for (Onnx.TensorProto t : g.getInitializerList()) initializers.put(t.getName(), t);
+        for (Onnx.TensorProto t : g.getInitializerList()) {
+            initializers.put(t.getName(), t);
+            modelInitializers.add(t.getName());
+        }
         this.inputs = new ArrayList<>(g.getInputList());
         this.inputs.removeIf(v -> initializers.containsKey(v.getName()));
         this.outputs = new ArrayList<>(g.getOutputList());
@@ -51,6 +55,9 @@ public final class MutableGraph {
         }
         usedNames.addAll(initializers.keySet());
     }
+
+    /** True if {@code name} was an initializer of the model (a weight), not one a rule created. */
+    public boolean isModelInitializer(String name) { return modelInitializers.contains(name); }
 
     /** The default-domain opset of the model. */
     public int opset() { return opset; }

@@ -14,8 +14,8 @@ import java.util.Set;
  * tensor (the exports are traced at a fixed input size), and classifies tensors:
  * <ul>
  *   <li><b>input-dependent</b>: computed from a graph input through anything but {@code Shape};</li>
- *   <li><b>parameter-dependent</b>: computed from a float initializer of rank ≥ 1 (a weight) through anything but
- *   {@code Shape};</li>
+ *   <li><b>parameter-dependent</b>: computed from a float initializer of rank ≥ 1 of the model (a weight; not a
+ *   constant a rule created, e.g. from a Constant node) through anything but {@code Shape};</li>
  *   <li>otherwise <b>static</b>: constants and shape arithmetic, whose values the analysis knows.</li>
  * </ul>
  */
@@ -46,7 +46,7 @@ public final class StaticAnalysis {
         for (Onnx.TensorProto t : g.initializers.values()) {
             init.put(t.getName(), HostTensor.fromProto(t));
             boolean isFloat = t.getDataType() == 1 || t.getDataType() == 11;
-            if (isFloat && t.getDimsCount() >= 1) weights.add(t.getName());
+            if (isFloat && t.getDimsCount() >= 1 && g.isModelInitializer(t.getName())) weights.add(t.getName());
         }
         StaticAnalysis a = new StaticAnalysis(OnnxInterpreter.run(g.nodes, init, g.opset()));
         a.inputDependent.addAll(g.inputNames());
