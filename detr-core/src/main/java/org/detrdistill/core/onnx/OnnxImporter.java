@@ -32,9 +32,8 @@ public final class OnnxImporter {
      * op left in the rewritten graph is rejected before import.
      */
     public static final Set<String> IMPORTABLE = new TreeSet<>(List.of(
-            "Abs", "Add", "Concat", "Conv", "Cos", "Div", "Exp", "Flatten", "Gather", "Identity", "Log", "MatMul",
-            "MaxPool", "Mul", "Neg", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu", "Reshape", "Sigmoid",
-            "Sin", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Clip", "Cast"));
+            "Abs", "Add", "Concat", "Conv", "Cos", "Div", "Gather", "Identity", "Log", "MatMul", "MaxPool", "Mul",
+            "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Sin", "Slice", "Softmax", "Sqrt", "Sub", "Transpose"));
 
     /**
      * An imported graph with what the rewrite did, how long rewrite and import took, and how many Mmul ops the

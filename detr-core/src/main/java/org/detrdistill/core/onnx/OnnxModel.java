@@ -1,6 +1,7 @@
 package org.detrdistill.core.onnx;
 
 import onnx.Onnx;
+import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.onnx.eval.HostTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -169,6 +170,21 @@ public final class OnnxModel {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (Onnx.TensorProto t : proto.getGraph().getInitializerList()) out.put(t.getName(), initializer(t.getName()));
         return out;
+    }
+
+    /**
+     * The floating-point initializers as a {@code state_dict} (key → array), e.g. to initialise a student or load the
+     * teacher's weights into a SameDiff detector with {@code WeightLoader}.
+     *
+     * @throws IllegalStateException if the export folded constants (see {@link #requireStateDictNames()})
+     */
+    public StateDict stateDict() {
+        requireStateDictNames();
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Onnx.TensorProto t : proto.getGraph().getInitializerList()) {
+            if (t.getDataType() == 1 || t.getDataType() == 11) out.put(t.getName(), initializer(t.getName()));
+        }
+        return new StateDict(out, source);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.detrdistill.core.onnx;
 
 import onnx.Onnx;
 import org.detrdistill.core.onnx.eval.HostTensor;
+import org.detrdistill.core.onnx.rewrite.ClipLowering;
 import org.detrdistill.core.onnx.rewrite.ConstantsToInitializers;
 import org.detrdistill.core.onnx.rewrite.DeclareOpset13;
 import org.detrdistill.core.onnx.rewrite.DropIdentity;
@@ -35,7 +36,7 @@ import java.util.Map;
  *
  * <p>Order: {@code name-nodes}, {@code constants-to-initializers}, {@code fold-static-subgraphs} (needs the input
  * values: shapes are static), {@code normalization-decompose}, {@code gridsample-lowering}, {@code gemm-to-matmul-add}, {@code matmul-rank3-to-rank2},
- * {@code pow-to-mul}, {@code reduce-axes-explicit}, {@code scatternd-to-gather}, {@code layout-ops-to-reshape-slice}, {@code where-static-condition},
+ * {@code pow-to-mul}, {@code reduce-axes-explicit}, {@code clip-lowering}, {@code scatternd-to-gather}, {@code layout-ops-to-reshape-slice}, {@code where-static-condition},
  * {@code expand-pad-lowering}, {@code drop-identity}, {@code declare-opset-13}, {@code sanitize-names}.
  */
 public final class OnnxRewriter {
@@ -56,7 +57,7 @@ public final class OnnxRewriter {
     public static List<RewriteRule> standardRules(Map<String, HostTensor> inputs, boolean foldParameters) {
         return List.of(new NameNodes(), new ConstantsToInitializers(), new FoldStaticSubgraphs(inputs, foldParameters),
                 new NormalizationDecompose(), new GridSampleLowering(), new GemmToMatMulAdd(), new MatMulToRank2(), new PowToMul(),
-                new ReduceAxesExplicit(), new ScatterNdToGather(), new LayoutOpsToReshapeSlice(), new WhereStaticCondition(), new ExpandAndPadLowering(),
+                new ReduceAxesExplicit(), new ClipLowering(), new ScatterNdToGather(), new LayoutOpsToReshapeSlice(), new WhereStaticCondition(), new ExpandAndPadLowering(),
                 new DropIdentity(), new DeclareOpset13(), new SanitizeNames());
     }
 

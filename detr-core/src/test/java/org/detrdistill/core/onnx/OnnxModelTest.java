@@ -53,6 +53,8 @@ class OnnxModelTest {
             params += ref.length();
         }
         assertEquals(params, m.parameterCount());
+        assertEquals(names, m.stateDict().keys());
+        assertEquals(f.npy("state_dict/proj.weight"), m.stateDict().get("proj.weight"));
         System.out.println(m + ": " + m.inputs() + " -> " + m.outputs() + ", " + params + " parameters");
     }
 
@@ -63,10 +65,10 @@ class OnnxModelTest {
         assertEquals(f.manifest().path("onnx_graph").path("n_initializers").asInt(), m.initializers().size());
         assertEquals(f.manifest().path("onnx_graph").path("n_nodes").asInt(), m.proto().getGraph().getNodeCount());
         assertFalse(m.constantsFolded());
-        // num_params counts nn.Parameters; the initializers also hold the FrozenBatchNorm2d buffers (4 per BN layer).
-        long buffers = m.initializers().stream().filter(t -> t.name().contains("backbone") && (t.name().endsWith("running_mean")
-                || t.name().endsWith("running_var") || t.name().endsWith("bn1.weight") || t.name().endsWith("bn2.weight")
-                || t.name().endsWith(".bias") && t.name().contains(".bn") || t.name().contains("downsample.1.")))
+        // num_params counts nn.Parameters; the initializers also hold the backbone's FrozenBatchNorm2d buffers
+        // (weight, bias, running_mean, running_var of every bn<i> and downsample.1).
+        java.util.regex.Pattern frozenBn = java.util.regex.Pattern.compile("^backbone\\..*\\.(bn\\d|downsample\\.1)\\.[a-z_]+$");
+        long buffers = m.initializers().stream().filter(t -> frozenBn.matcher(t.name()).matches())
                 .mapToLong(t -> java.util.Arrays.stream(t.shape()).reduce(1, (a, b) -> a * b)).sum();
         System.out.println("conditional_detr initializer elements " + m.parameterCount() + ", of which frozen-BN " + buffers
                 + ", manifest num_params " + f.config().path("num_params").asLong());
@@ -98,6 +100,7 @@ class OnnxModelTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, m::requireStateDictNames);
         assertTrue(e.getMessage().contains("folded.onnx") && e.getMessage().contains("do_constant_folding=False")
                 && e.getMessage().contains("onnx::MatMul_12"), e.getMessage());
+        assertThrows(IllegalStateException.class, m::stateDict);
         assertFalse(OnnxModel.of(tinyModel("proj.weight"), "named").constantsFolded());
     }
 

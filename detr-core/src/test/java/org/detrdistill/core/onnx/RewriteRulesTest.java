@@ -136,6 +136,16 @@ class RewriteRulesTest {
     }
 
     @Test
+    void clipWithAnAbsentBoundBecomesRelu() {
+        var m = model(new long[]{3, 4}, Map.of("lo", HostTensor.scalar(HostTensor.Type.FLOAT, -0.3), "hi", HostTensor.scalar(HostTensor.Type.FLOAT, 0.5)),
+                List.of(node("Clip", "both", List.of("x", "lo", "hi"), List.of("a")), node("Clip", "minOnly", List.of("a", "lo", ""), List.of("b")),
+                        node("Clip", "maxOnly", List.of("x", "", "hi"), List.of("y"))), 13, "b", "y");
+        MutableGraph g = applyAndCompare(m, new ClipLowering(), 3, 1e-7);
+        assertFalse(ops(g).contains("Clip"));
+        g.nodes.forEach(n -> n.getInputList().forEach(in -> assertFalse(in.isEmpty(), n.getName())));
+    }
+
+    @Test
     void reduceAxesArePositiveWithExplicitKeepdims() {
         var m = model(new long[]{2, 3, 4}, Map.of(), List.of(node("ReduceMean", "rm", List.of("x"), List.of("y"), MutableGraph.intsAttr("axes", -1))), 13, "y");
         MutableGraph g = applyAndCompare(m, new ReduceAxesExplicit(), 1, 0);
