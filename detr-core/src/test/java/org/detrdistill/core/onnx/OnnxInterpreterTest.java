@@ -5,7 +5,7 @@ import org.detrdistill.core.onnx.eval.OnnxInterpreter;
 import org.detrdistill.core.testutil.Fixture;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.Map;
 
@@ -17,7 +17,7 @@ class OnnxInterpreterTest {
 
     static double maxAbsDiff(INDArray a, INDArray b) {
         assertEquals(java.util.Arrays.toString(b.shape()), java.util.Arrays.toString(a.shape()));
-        return Transforms.maxAbs(a, b);
+        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
     }
 
     private static void check(String group, String caseName, double tol) {
@@ -44,11 +44,6 @@ class OnnxInterpreterTest {
     @Test
     void conditionalDetr() { check("onnx_teachers", "conditional_detr", 1e-4); }
 
-    /** Max |a - b| over two arrays of equal shape, in double. */
-    static final class Transforms {
-        static double maxAbs(INDArray a, INDArray b) {
-            INDArray x = a.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE), y = b.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-            return x.sub(y).amaxNumber().doubleValue();
-        }
-    }
+    @Test
+    void deformableDetrWithGridSample() { check("onnx_teachers", "deformable_detr", 1e-4); }
 }

@@ -50,6 +50,10 @@ public final class OpKernels {
     private static List<HostTensor> eval(Onnx.NodeProto node, List<HostTensor> in, int opset) {
         NodeAttributes at = new NodeAttributes(node);
         HostTensor x = in.isEmpty() ? null : in.get(0);
+        if (node.getOpType().equals("Split")) {
+            long[] sizes = opset >= 13 ? (opt(in, 1) == null ? null : in.get(1).longValues()) : at.getInts("split", null);
+            return ShapeKernels.split(x, at.getInt("axis", 0), sizes, node.getOutputCount());
+        }
         HostTensor y = switch (node.getOpType()) {
             case "Identity" -> x;
             case "Abs" -> ElementwiseKernels.unary(x, Math::abs);
@@ -155,13 +159,8 @@ public final class OpKernels {
                 }
                 yield NnKernels.gridSample(x, in.get(1), at.getInt("align_corners", 0) == 1);
             }
-            case "Split" -> null;
             default -> throw new UnsupportedOperationException("unsupported ONNX op " + NodeAttributes.describe(node));
         };
-        if (node.getOpType().equals("Split")) {
-            long[] sizes = opset >= 13 ? (opt(in, 1) == null ? null : in.get(1).longValues()) : at.getInts("split", null);
-            return ShapeKernels.split(x, at.getInt("axis", 0), sizes, node.getOutputCount());
-        }
         List<HostTensor> out = new ArrayList<>(1);
         out.add(y);
         return out;
