@@ -53,6 +53,7 @@ public record OnnxOutputMapping(String logits, String boxes, String auxLogits, S
         return m;
     }
 
+    /** The mapping as indented JSON (unset fields omitted). */
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);
@@ -85,6 +86,7 @@ public record OnnxOutputMapping(String logits, String boxes, String auxLogits, S
         }
     }
 
+    /** A builder with every field unset. */
     public static Builder builder() { return new Builder(); }
 
     /** A builder starting from this mapping. */

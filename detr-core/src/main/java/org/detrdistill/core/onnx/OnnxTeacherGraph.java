@@ -98,6 +98,7 @@ public final class OnnxTeacherGraph {
     /** The source model. */
     public OnnxModel model() { return model; }
 
+    /** The output mapping. */
     public OnnxOutputMapping mapping() { return mapping; }
 
     /** What the rewrite did and how long import took. */

@@ -111,19 +111,25 @@ public final class HostTensor {
         return st;
     }
 
+    /** The element type. */
     public Type type() { return type; }
 
     /** A copy of the shape. */
     public long[] shape() { return shape.clone(); }
 
+    /** Number of axes (0 for a scalar). */
     public int rank() { return shape.length; }
 
+    /** Size of axis {@code axis}. */
     public long dim(int axis) { return shape[axis]; }
 
+    /** Number of elements. */
     public int size() { return data.length; }
 
+    /** The element at a C-order flat index. */
     public double get(int flatIndex) { return data[flatIndex]; }
 
+    /** The element at a C-order flat index, as a long (integer tensors). */
     public long getLong(int flatIndex) { return (long) data[flatIndex]; }
 
     /** A copy of the values in C order. */

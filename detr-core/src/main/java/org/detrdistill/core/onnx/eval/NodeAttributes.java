@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class NodeAttributes {
     private final Onnx.NodeProto node;
 
+    /** Attributes of {@code node}. */
     public NodeAttributes(Onnx.NodeProto node) { this.node = node; }
 
     /** The attribute called {@code name}, or null. */
@@ -18,18 +19,22 @@ public final class NodeAttributes {
         return null;
     }
 
+    /** True if the node has an attribute called {@code name}. */
     public boolean has(String name) { return find(name) != null; }
 
+    /** An INT attribute, or {@code dflt} when absent. */
     public long getInt(String name, long dflt) {
         Onnx.AttributeProto a = find(name);
         return a == null ? dflt : a.getI();
     }
 
+    /** A FLOAT attribute, or {@code dflt} when absent. */
     public float getFloat(String name, float dflt) {
         Onnx.AttributeProto a = find(name);
         return a == null ? dflt : a.getF();
     }
 
+    /** A STRING attribute (UTF-8), or {@code dflt} when absent. */
     public String getString(String name, String dflt) {
         Onnx.AttributeProto a = find(name);
         return a == null ? dflt : a.getS().toString(StandardCharsets.UTF_8);

@@ -23,7 +23,9 @@ public final class MutableGraph {
     public final List<Onnx.NodeProto> nodes;
     /** Initializers by name, in file order. */
     public final Map<String, Onnx.TensorProto> initializers = new LinkedHashMap<>();
+    /** Graph inputs that are not initializers. */
     public final List<Onnx.ValueInfoProto> inputs;
+    /** Graph outputs. */
     public final List<Onnx.ValueInfoProto> outputs;
     /** Static shape of tensors by name (filled by {@link StaticAnalysis}). */
     public final Map<String, long[]> shapes = new HashMap<>();
@@ -34,6 +36,7 @@ public final class MutableGraph {
     private final Set<String> modelInitializers = new HashSet<>();
     private int counter;
 
+    /** An editable copy of {@code model}'s graph (the model itself is not changed). */
     public MutableGraph(Onnx.ModelProto model) {
         this.original = model;
         Onnx.GraphProto g = model.getGraph();
@@ -158,12 +161,13 @@ public final class MutableGraph {
         return Onnx.NodeProto.newBuilder().setOpType(opType).setName(freshName(base)).addAllInput(in).addAllOutput(out);
     }
 
-    /** An INT or INTS attribute. */
+    /** An INTS attribute. */
     public static Onnx.AttributeProto intsAttr(String name, long... values) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INTS)
                 .addAllInts(java.util.Arrays.stream(values).boxed().toList()).build();
     }
 
+    /** An INT attribute. */
     public static Onnx.AttributeProto intAttr(String name, long value) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(value).build();
     }
