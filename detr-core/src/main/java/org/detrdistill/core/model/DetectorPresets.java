@@ -1,0 +1,52 @@
+package org.detrdistill.core.model;
+
+import org.detrdistill.core.backbone.BackboneConfig;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Named detector configurations.
+ *
+ * <table>
+ *   <caption>presets</caption>
+ *   <tr><th>name</th><th>backbone</th><th>d</th><th>heads</th><th>enc+dec</th><th>FFN</th><th>levels / points</th>
+ *       <th>queries</th><th>classes</th><th>canvas</th></tr>
+ *   <tr><td>{@code deformable_detr_r50}</td><td>ResNet-50</td><td>256</td><td>8</td><td>6+6</td><td>1024</td>
+ *       <td>4 / 4</td><td>300</td><td>91</td><td>800×1333</td></tr>
+ *   <tr><td>{@code deformable_detr_tiny}</td><td>{@code tiny} (BasicBlock [1,1,1,1], widths 16..128, stem 16)</td>
+ *       <td>64</td><td>8</td><td>2+2</td><td>128</td><td>4 / 4</td><td>50</td><td>91</td><td>128×128</td></tr>
+ * </table>
+ * {@code deformable_detr_r50} has the reference sizes (fundamentalvision/Deformable-DETR defaults, single stage, no box
+ * refinement). The tiny preset (the architecture of the ONNX teacher fixture, with 50 queries) is for tests, examples
+ * and fast experiments.
+ */
+public final class DetectorPresets {
+    private static final List<String> NAMES = List.of("deformable_detr_r50", "deformable_detr_tiny");
+
+    private DetectorPresets() {}
+
+    /** The valid preset names, in order. */
+    public static List<String> names() { return NAMES; }
+
+    /**
+     * The preset called {@code name}.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the valid names
+     */
+    public static DetectorConfig get(String name) {
+        Objects.requireNonNull(name, "name");
+        return switch (name) {
+            case "deformable_detr_r50" -> DetectorConfig.builder(Variant.DEFORMABLE_DETR)
+                    .backbone(BackboneConfig.preset("resnet50")).numClasses(91).numQueries(300).hiddenDim(256).heads(8)
+                    .encoderLayers(6).decoderLayers(6).ffnDim(1024).inputSize(800, 1333)
+                    .deformable(DeformableOptions.defaults()).build();
+            case "deformable_detr_tiny" -> DetectorConfig.builder(Variant.DEFORMABLE_DETR)
+                    .backbone(BackboneConfig.preset("tiny")).numClasses(91).numQueries(50).hiddenDim(64).heads(8)
+                    .encoderLayers(2).decoderLayers(2).ffnDim(128).inputSize(128, 128)
+                    .deformable(DeformableOptions.defaults()).build();
+            default -> throw new IllegalArgumentException("unknown detector preset '" + name + "'; valid presets: "
+                    + String.join(", ", NAMES));
+        };
+    }
+}
