@@ -1,5 +1,6 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.nn.Shapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,14 +18,14 @@ import java.util.List;
  * align_corners=False) at the normalised location {@code (x / (W_l*stride_l), y / (H_l*stride_l))} of the channels of
  * its group; the output is the level-weighted sum. Built on {@link BilinearSampler}: one row gather for all levels.
  *
- * <p>The feature maps can be flattened once ({@link #valueRows}) and sampled by every decoder stage ({@link #sample}).
+ * <p>The feature maps can be prepared once ({@link #prepare}) and sampled by every decoder stage ({@link #sample}).
  */
 public final class Sampling3D {
 
     private Sampling3D() {}
 
     /**
-     * {@link #valueRows} then {@link #sample}.
+     * {@link #prepare} then {@link #sample}.
      *
      * @param values       per level {@code [B,C,H_l,W_l]} feature maps, level l of stride {@code featmapStrides[l]}
      * @param levels       (H_l, W_l) of the feature maps, fixed when the graph is built
@@ -33,16 +34,16 @@ public final class Sampling3D {
      */
     public static SDVariable forward(SameDiff sd, String name, Sampling3DConfig config, LevelShapes levels,
                                      List<SDVariable> values, SDVariable samplePoints) {
-        return sample(sd, name, config, levels, valueRows(sd, name + "_rows", config, levels, values), samplePoints);
+        return sample(sd, name, config, levels, prepare(sd, name + "_prepared", config, levels, values), samplePoints);
     }
 
     /**
-     * Flattens the feature maps into the row layout of {@link BilinearSampler}.
+     * Flattens the feature maps into the sequence layout and builds the patch rows of {@link BilinearSampler#patches}.
      *
      * @param values per level {@code [B,C,H_l,W_l]}
-     * @return {@code [B*S*G, C/G]}, row {@code (b*S + s)*G + g}, s = level start + y*W_l + x, S = Σ H_l*W_l
+     * @return {@code [B*S'*G, 4*C/G]} patch rows, S' = Σ (H_l+1)(W_l+1)
      */
-    public static SDVariable valueRows(SameDiff sd, String name, Sampling3DConfig config, LevelShapes levels, List<SDVariable> values) {
+    public static SDVariable prepare(SameDiff sd, String name, Sampling3DConfig config, LevelShapes levels, List<SDVariable> values) {
         checkLevels(name, config, levels);
         if (values.size() != config.levels()) {
             throw new IllegalArgumentException(name + ": " + values.size() + " feature maps given, config has " + config.levels() + " levels");
@@ -53,18 +54,18 @@ public final class Sampling3D {
             flat[l] = sd.reshape(sd.permute(values.get(l), 0, 2, 3, 1), -1, (long) levels.height(l) * levels.width(l), c);  // [B,HW,C]
         }
         SDVariable all = flat.length == 1 ? flat[0] : sd.concat(1, flat);                                                  // [B,S,C]
-        return sd.reshape(name, all, -1, config.channelsPerGroup());
+        return BilinearSampler.patches(sd, name, plan(config, levels), all);
     }
 
     /**
      * Samples flattened feature maps. Also names {@code name + "_level_weights"} ({@code [B,N,G,P,L]}).
      *
-     * @param valueRows    {@code [B*S*G, C/G]} from {@link #valueRows}
+     * @param prepared     {@code [B*S'*G, 4*C/G]} from {@link #prepare}
      * @param samplePoints {@code [B,N,1,G*P,3]} (x, y) in image pixels, z = log2 scale; point index g*P + p
      * @return {@code [B,N,G,P,C/G]}; B and N may be dynamic
      */
     public static SDVariable sample(SameDiff sd, String name, Sampling3DConfig config, LevelShapes levels,
-                                    SDVariable valueRows, SDVariable samplePoints) {
+                                    SDVariable prepared, SDVariable samplePoints) {
         checkLevels(name, config, levels);
         int g = config.nGroups(), p = config.nPoints(), l = config.levels();
         DataType ft = samplePoints.dataType();
@@ -75,7 +76,8 @@ public final class Sampling3D {
             invMapping[2 * i] = 1.0 / ((double) levels.width(i) * strides[i]);
             invMapping[2 * i + 1] = 1.0 / ((double) levels.height(i) * strides[i]);
         }
-        SDVariable pts = sd.reshape(samplePoints, DynamicShapes.leading(sd, samplePoints, 2, g, p, 3));   // [B,N,G,P,3]
+        SDVariable batch = Shapes.size(sd, samplePoints, 0), n = Shapes.size(sd, samplePoints, 1);
+        SDVariable pts = Shapes.reshape(sd, samplePoints, batch, n, g, p, 3);                             // [B,N,G,P,3]
         SDVariable[] xyz = sd.unstack(pts, 4, 3);
         SDVariable xy = sd.expandDims(sd.stack(4, xyz[0], xyz[1]), 4);                                   // [B,N,G,P,1,2]
         SDVariable z = sd.expandDims(xyz[2], 4);                                                          // [B,N,G,P,1]
@@ -83,10 +85,13 @@ public final class Sampling3D {
         SDVariable levelWeights = sd.nn.softmax(name + "_level_weights",
                 sd.math.square(z.sub(gridZ)).mul(-1.0 / config.tau()), 4);                               // [B,N,G,P,L]
         SDVariable inv = sd.constant(name + "_inv_mapping", Nd4j.create(invMapping, new long[]{1, 1, 1, 1, l, 2}, ft));
-        SDVariable loc = sd.reshape(xy.mul(inv), DynamicShapes.leading(sd, samplePoints, 2, g, (long) p * l, 2));
-        SDVariable w = sd.reshape(levelWeights, DynamicShapes.leading(sd, samplePoints, 2, g, (long) p * l));
-        SamplingPlan plan = SamplingPlan.levelBlend(levels, g, config.channelsPerGroup(), p);
-        return BilinearSampler.sample(sd, name, plan, valueRows, loc, w);                                // [B,N,G,P,C/G]
+        SDVariable loc = Shapes.reshape(sd, xy.mul(inv), batch, n, g, (long) p * l, 2);
+        SDVariable w = Shapes.reshape(sd, levelWeights, batch, n, g, (long) p * l);
+        return BilinearSampler.sampleFromPatches(sd, name, plan(config, levels), prepared, loc, w);     // [B,N,G,P,C/G]
+    }
+
+    private static SamplingPlan plan(Sampling3DConfig config, LevelShapes levels) {
+        return SamplingPlan.levelBlend(levels, config.nGroups(), config.channelsPerGroup(), config.nPoints());
     }
 
     private static void checkLevels(String name, Sampling3DConfig config, LevelShapes levels) {

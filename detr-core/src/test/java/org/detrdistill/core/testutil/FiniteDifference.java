@@ -27,6 +27,15 @@ public final class FiniteDifference {
      * @return an array shaped like {@code feed[input]}
      */
     public static INDArray numeric(SameDiff sd, String loss, Map<String, INDArray> feed, String input, double eps) {
+        return numeric(sd, loss, feed, input, eps, 1);
+    }
+
+    /**
+     * As {@link #numeric(SameDiff, String, Map, String, double)} but only at every {@code stride}-th element (flat
+     * order); the other elements are NaN, which {@link #maxAbsDiff} skips. Keeps checks of larger inputs short.
+     */
+    public static INDArray numeric(SameDiff sd, String loss, Map<String, INDArray> feed, String input, double eps,
+                                   int stride) {
         INDArray x0 = feed.get(input);
         if (x0 == null || x0.dataType() != DataType.DOUBLE) {
             throw new IllegalArgumentException("placeholder '" + input + "' missing or not DOUBLE");
@@ -37,6 +46,10 @@ public final class FiniteDifference {
         INDArray flat = x.reshape(x.length());
         INDArray grad = Nd4j.zeros(DataType.DOUBLE, x.length());
         for (long i = 0; i < x.length(); i++) {
+            if (i % stride != 0) {
+                grad.putScalar(i, Double.NaN);
+                continue;
+            }
             double v = flat.getDouble(i);
             flat.putScalar(i, v + eps);
             double plus = sd.output(f, loss).get(loss).getDouble(0);
@@ -59,8 +72,30 @@ public final class FiniteDifference {
         return sd.calculateGradients(feed, inputs);
     }
 
-    /** Largest {@code |a - b|}. */
+    /** Largest {@code |a - b|} over the elements where neither is NaN; NaN if shapes differ in length. */
     public static double maxAbsDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double[] x = a.castTo(DataType.DOUBLE).dup().data().asDouble();
+        double[] y = b.castTo(DataType.DOUBLE).dup().data().asDouble();
+        if (x.length != y.length) {
+            return Double.NaN;
+        }
+        double m = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isNaN(x[i]) && !Double.isNaN(y[i])) {
+                m = Math.max(m, Math.abs(x[i] - y[i]));
+            }
+        }
+        return m;
+    }
+
+    /** Largest {@code |a|} over the non-NaN elements. */
+    public static double maxAbs(INDArray a) {
+        double m = 0;
+        for (double v : a.castTo(DataType.DOUBLE).dup().data().asDouble()) {
+            if (!Double.isNaN(v)) {
+                m = Math.max(m, Math.abs(v));
+            }
+        }
+        return m;
     }
 }

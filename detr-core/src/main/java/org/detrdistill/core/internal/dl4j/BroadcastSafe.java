@@ -7,9 +7,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * Elementwise maximum and minimum whose gradients are right under two-sided broadcasting.
  *
  * <p><b>Defect (nd4j-api 1.0.0-M2.1):</b> {@code sd.math.max(a, b)} / {@code sd.math.min(a, b)} with a broadcast on
- * both sides (e.g. {@code [3,1,4]} vs {@code [1,5,4]}) compute the right forward value but a silently wrong gradient
- * (measured: max wrong w.r.t. {@code b} by up to 0.73, min wrong w.r.t. both by up to 2.7 on a random case, see
- * {@code BroadcastSafeTest}). Pairwise box IoU/GIoU hits exactly this pattern.
+ * both sides (e.g. {@code [3,1,4]} vs {@code [1,5,4]}) compute the right forward value but a wrong gradient, without
+ * an error (measured on a random case, see {@code BroadcastSafeTest}: max's gradient w.r.t. {@code b} off by 0.73;
+ * min's gradient w.r.t. {@code a} comes back with the broadcast shape {@code [3,5,4]} instead of {@code [3,1,4]}).
+ * Pairwise box IoU/GIoU hits exactly this pattern.
  *
  * <p><b>Workaround:</b> expand both operands to the full broadcast shape first ({@code a + zerosLike(b)},
  * {@code b + zerosLike(a)}: two-sided broadcasting {@code add} has a correct gradient), then apply the same-shape op.

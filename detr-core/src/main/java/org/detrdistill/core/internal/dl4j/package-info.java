@@ -15,11 +15,11 @@
  *       <td>{@code GathersTest}: stock gradient deviates from the finite difference; an unregistered subclass is
  *       replaced; the fixed op matches finite differences and the exact segment sum</td></tr>
  *   <tr><td>{@code math.max / math.min} with a broadcast on both sides ({@code [3,1,4]} vs {@code [1,5,4]}): right
- *       forward, silently wrong gradient</td>
+ *       forward; max's gradient has wrong values, min's gradient w.r.t. the first input has the full broadcast shape</td>
  *       <td>{@link org.detrdistill.core.internal.dl4j.BroadcastSafe#max} / {@code #min}: expand both sides to the
  *       full shape first ({@code a + zerosLike(b)})</td>
- *       <td>{@code BroadcastSafeTest}: stock gradients deviate from finite differences by &gt; 1e-2, workaround
- *       within 1e-7</td></tr>
+ *       <td>{@code BroadcastSafeTest}: stock gradients deviate from finite differences by &gt; 1e-2 or have the wrong
+ *       shape, workaround within 1e-7</td></tr>
  *   <tr><td>{@code where(x, y, cond)}: no gradient ({@code UnsupportedOperationException} when the gradient graph
  *       is built)</td>
  *       <td>{@link org.detrdistill.core.internal.dl4j.Masks#select}: {@code m·x + (1−m)·y}</td>
@@ -28,10 +28,35 @@
  *       <td>{@link org.detrdistill.core.internal.dl4j.LogSoftmax#of}: {@code x − m − log Σ exp(x − m)}</td>
  *       <td>{@code LogSoftmaxTest}: stock throws; workaround matches a plain-double reference to 1e-12 and finite
  *       differences on every axis</td></tr>
+ *   <tr><td>{@code unstack} whose every output is reshaped ({@code expandDims}, {@code reshape}) before use:
+ *       building the gradient fails ("no gradient for required variable")</td>
+ *       <td>no wrapper: take columns with {@code split(x, k, axis)}, which gives {@code [N,1]} directly (used by
+ *       {@code core.box.SdBoxOps})</td>
+ *       <td>{@code UnstackReshapeTest}</td></tr>
+ *   <tr><td>{@code nn.softplus}, {@code nn.logSigmoid}: computed literally, overflow ({@code softplus(100)} = inf in
+ *       FLOAT, {@code logSigmoid(-100)} = −inf in FLOAT) and lose precision for very negative inputs</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.Softplus}: {@code s·x + log1p(exp(−|x|))} with a constant
+ *       mask; also {@code logSigmoid} and {@code bceWithLogits}</td>
+ *       <td>{@code SoftplusTest}: stock overflow shown; workaround to 1e-15 of a plain-double reference, gradient
+ *       exactly {@code σ(x) − t} including at {@code x = 0}</td></tr>
+ *   <tr><td>{@code cnn.conv2d} with dilation &gt; 1 in FLOAT on the oneDNN CPU build: "could not create a descriptor
+ *       for a dilated convolution forward propagation primitive" (DOUBLE works)</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.DilatedConv2d}: the same conv with a zero-inserted dense kernel
+ *       built in the graph (exact; (K/k)² more multiply-adds)</td>
+ *       <td>{@code DilatedConv2dTest}</td></tr>
+ *   <tr><td>reductions ({@code mean}, {@code sum}, {@code max}) of a rank ≥ 3 tensor with {@code keepDims = true}
+ *       and a NEGATIVE axis: silently wrong values (rank 2 and INDArray reductions are right)</td>
+ *       <td>no wrapper: reduce positive axes, or a 2-D view {@code [N, d]} as {@link org.detrdistill.core.nn.LayerNorm}
+ *       does</td>
+ *       <td>{@code NegativeAxisReductionTest}</td></tr>
+ *   <tr><td>{@code nn.layerNorm}: divides by the standard deviation with no epsilon, so it departs from PyTorch's
+ *       {@code LayerNorm} (eps 1e-5 inside the square root) wherever the variance is small</td>
+ *       <td>{@link org.detrdistill.core.nn.LayerNorm}, built from primitives</td>
+ *       <td>{@code NegativeAxisReductionTest#fusedLayerNormHasNoEpsilon}, {@code NnParityTest}</td></tr>
  * </table>
  *
  * <p>Stock ops measured correct (finite differences, double) and used directly: two-sided broadcasting
  * {@code add/sub/mul/div}, {@code abs}, {@code clipByValue}, {@code relu}, {@code softplus}, {@code logSigmoid},
- * {@code softmax(x, axis)}, {@code pow}, reductions with {@code keepDims}.
+ * {@code softmax(x, axis)}, {@code pow}, reductions with {@code keepDims} over positive axes.
  */
 package org.detrdistill.core.internal.dl4j;

@@ -125,6 +125,21 @@ class GathersTest {
     }
 
     @Test
+    void inputOfUnknownShapeGetsTheSegmentSumGradient() {
+        // x is the output of a reshape: neither its shape nor its rank is known when the gradient graph is built
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 3);
+        INDArray r = Nd4j.rand(DataType.DOUBLE, IDX.length, 3).addi(0.5);
+        SameDiff sd = SameDiff.create();
+        SDVariable x3 = sd.placeHolder("x", DataType.DOUBLE, -1, -1, 3);
+        SDVariable idx = sd.placeHolder("idx", DataType.INT64, -1);
+        Gathers.rows(sd, x3.reshape(-1, 3), idx).mul(sd.constant("r", r)).sum().rename("loss");
+        sd.setLossVariables("loss");
+        Map<String, INDArray> feed = Map.of("x", x.reshape(1, 5, 3), "idx", Nd4j.createFromArray(IDX));
+        INDArray grad = FiniteDifference.analytic(sd, feed, "x").get("x");
+        assertEquals(0.0, FiniteDifference.maxAbsDiff(grad.reshape(5, 3), expectedGrad(r, 5, 3)), 1e-12);
+    }
+
+    @Test
     void installIsIdempotentAndMapsTheHash() {
         assertTrue(Dl4jFixes.install());
         assertTrue(Dl4jFixes.install());

@@ -1,0 +1,68 @@
+package org.detrdistill.core.loss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link SetCriterion#build} added to a graph: the loss terms under stable names, their weights, the weighted
+ * total, and the target placeholders to feed.
+ *
+ * <p>Names (with the criterion's prefix {@code p}, empty by default): unweighted terms {@code p + loss_ce<suffix>}
+ * ({@code loss_ce}, {@code loss_bbox_0}, ...; suffix {@code ""} for stage {@code final}, {@code _<i>} for
+ * {@code aux_<i>}), weighted terms {@code <term>_weighted}, total {@code p + loss_total}, placeholders
+ * {@code p + targets/<stage>/<field>} and {@code p + targets/num_boxes}.
+ *
+ * @param terms    term name -> scalar unweighted loss, in build order (stage by stage)
+ * @param weighted term name -> scalar weighted loss (same keys)
+ * @param weights  term name -> weight (same keys)
+ * @param total    scalar: the sum of the weighted terms
+ * @param numBoxes scalar placeholder: the normaliser of the focal and box terms
+ * @param targets  stage name -> its target placeholders
+ */
+public record CriterionGraph(Map<String, SDVariable> terms, Map<String, SDVariable> weighted,
+                             Map<String, Double> weights, SDVariable total, SDVariable numBoxes,
+                             Map<String, StageTargets> targets) {
+    public CriterionGraph {
+        terms = Collections.unmodifiableMap(new LinkedHashMap<>(terms));
+        weighted = Collections.unmodifiableMap(new LinkedHashMap<>(weighted));
+        weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+        targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets));
+    }
+
+    /** Names of the unweighted term variables, for logging. */
+    public List<String> termNames() {
+        return terms.values().stream().map(SDVariable::name).toList();
+    }
+
+    /** Names of the weighted term variables, for logging. */
+    public List<String> weightedNames() {
+        return weighted.values().stream().map(SDVariable::name).toList();
+    }
+
+    /**
+     * Placeholder values for one step.
+     *
+     * @param byStage  stage name -> its encoded targets (one entry for every stage of the criterion)
+     * @param numBoxes normaliser, usually {@link TargetEncoder#numBoxes}
+     * @return placeholder name -> array (add the prediction placeholders of the model)
+     * @throws IllegalArgumentException if a stage is missing or unknown
+     */
+    public Map<String, INDArray> feed(Map<String, EncodedTargets> byStage, double numBoxes) {
+        if (!byStage.keySet().equals(targets.keySet())) {
+            throw new IllegalArgumentException("encoded targets are for stages " + byStage.keySet()
+                    + ", the criterion has stages " + targets.keySet());
+        }
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (Map.Entry<String, StageTargets> e : targets.entrySet()) {
+            m.putAll(byStage.get(e.getKey()).feed(e.getValue()));
+        }
+        m.put(this.numBoxes.name(), Nd4j.scalar(this.numBoxes.dataType(), numBoxes));
+        return m;
+    }
+}
