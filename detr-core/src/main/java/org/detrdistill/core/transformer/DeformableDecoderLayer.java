@@ -33,7 +33,7 @@ public final class DeformableDecoderLayer {
      *                        the valid ratios), as {@code kind} says
      * @param memory          {@code [B, S, d]} encoder output
      * @param memoryMask      {@code [B, S]} 1 = padded token, or null
-     * @param seed            seed of the Xavier draws of this layer
+     * @param seed            seed of the Xavier re-draw of the self-attention {@code out_proj.weight}
      * @return {@code [B, Q, d]}
      */
     public static SDVariable apply(ParamFactory p, String prefix, DeformableTransformerConfig cfg, SDVariable tgt,
@@ -44,7 +44,7 @@ public final class DeformableDecoderLayer {
         SDVariable sa = MultiheadAttention.apply(p, prefix + ".self_attn", qk, qk, tgt, d, cfg.nHeads(), null);
         xavier(p, prefix + ".self_attn.out_proj.weight", d, d, seed);
         SDVariable t = LayerNorm.apply(p, prefix + ".norm2", tgt.add(sa), d);
-        MSDeformAttn cross = MSDeformAttn.create(p.sd(), prefix + ".cross_attn.", cfg.decoderAttention(), p.dataType(), seed + 1);
+        MSDeformAttn cross = MSDeformAttn.create(p, prefix + ".cross_attn", cfg.decoderAttention());
         SDVariable ca = cross.forward(prefix + ".cross_attn.output", t.add(queryPos), referencePoints, kind, memory, levels, memoryMask);
         t = LayerNorm.apply(p, prefix + ".norm1", t.add(ca), d);
         return DeformableEncoderLayer.feedForward(p, prefix, t, d, cfg.ffnDim(), "norm3");

@@ -27,13 +27,11 @@ public final class DeformableEncoderLayer {
      * @param referencePoints {@code [B, S, L, 2]} normalised (x, y) per token and level
      *                        ({@link DeformableGeometry#encoderReferencePoints})
      * @param paddingMask     {@code [B, S]} 1 = padded token, or null
-     * @param seed            seed of the {@link MSDeformAttn} Xavier draws
      * @return {@code [B, S, d]}
      */
     public static SDVariable apply(ParamFactory p, String prefix, DeformableTransformerConfig cfg, SDVariable src,
-                                   SDVariable pos, SDVariable referencePoints, LevelShapes levels, SDVariable paddingMask,
-                                   long seed) {
-        MSDeformAttn attn = MSDeformAttn.create(p.sd(), prefix + ".self_attn.", cfg.encoderAttention(), p.dataType(), seed);
+                                   SDVariable pos, SDVariable referencePoints, LevelShapes levels, SDVariable paddingMask) {
+        MSDeformAttn attn = MSDeformAttn.create(p, prefix + ".self_attn", cfg.encoderAttention());
         SDVariable a = attn.forward(prefix + ".self_attn.output", src.add(pos), referencePoints, MSDeformAttn.Reference.POINTS,
                 src, levels, paddingMask);
         SDVariable x = LayerNorm.apply(p, prefix + ".norm1", src.add(a), cfg.dModel());

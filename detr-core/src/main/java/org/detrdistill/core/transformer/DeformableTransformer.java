@@ -75,7 +75,8 @@ public final class DeformableTransformer {
     /**
      * @param prefix parameter-name prefix, e.g. {@code "transformer."} or {@code ""}
      * @param levels the static level shapes; {@code levels.levels()} must equal {@code cfg.numLevels()}
-     * @param seed   seed of the {@link MSDeformAttn} and layer Xavier draws (the other parameters follow {@code p}'s seed)
+     * @param seed   seed of the Xavier re-draw of the decoder self-attention {@code out_proj.weight} (every other
+     *               parameter is drawn by {@code p})
      */
     public DeformableTransformer(ParamFactory p, String prefix, DeformableTransformerConfig cfg, LevelShapes levels, long seed) {
         if (levels.levels() != cfg.numLevels()) {
@@ -122,7 +123,7 @@ public final class DeformableTransformer {
         this.validRatios = validRatios;
         for (int i = 0; i < cfg.encoderLayers(); i++) {
             x = DeformableEncoderLayer.apply(p, prefix + "encoder.layers." + i, cfg, x, posFlat, referencePoints, levels,
-                    maskFlatten, seed + 1000L * i);
+                    maskFlatten);
         }
         return x;
     }
@@ -155,7 +156,7 @@ public final class DeformableTransformer {
             SDVariable refInput = sd.expandDims(ref, 2).mul(boxes ? ratiosBoxes : ratiosPoints);  // [B, Q, L, 2|4]
             out = DeformableDecoderLayer.apply(p, prefix + "decoder.layers." + k, cfg, out, queryPos, refInput,
                     boxes ? MSDeformAttn.Reference.BOXES : MSDeformAttn.Reference.POINTS, memory, levels, maskFlatten,
-                    seed + 500 + 1000L * k);
+                    seed + 1000L * k);
             SDVariable refined = null;
             SDVariable used = ref;
             if (refine != null) {
