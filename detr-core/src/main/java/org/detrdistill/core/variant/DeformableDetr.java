@@ -87,6 +87,7 @@ public final class DeformableDetr extends DetrBuilder {
         }
     }
 
+    /** The base backbone; also keeps the build seed for the transformer's own draws (the base does not store it). */
     @Override
     protected ResNetBackbone backbone(long seed) {
         this.seed = seed;
