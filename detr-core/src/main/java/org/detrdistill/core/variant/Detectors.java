@@ -29,9 +29,10 @@ public final class Detectors {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(dataType, "dataType");
         return switch (config.variant()) {
+            case CONDITIONAL_DETR -> new ConditionalDetr(config).build(dataType, seed);
             case DEFORMABLE_DETR -> new DeformableDetr(config).build(dataType, seed);
-            case CONDITIONAL_DETR, ADAMIXER -> throw new UnsupportedOperationException(
-                    "detector variant " + config.variant() + " is not implemented in this build; available: " + Variant.DEFORMABLE_DETR);
+            case ADAMIXER -> throw new UnsupportedOperationException("detector variant " + config.variant()
+                    + " is not implemented yet; available: " + Variant.CONDITIONAL_DETR + ", " + Variant.DEFORMABLE_DETR);
         };
     }
 }

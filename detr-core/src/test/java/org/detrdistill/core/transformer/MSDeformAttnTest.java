@@ -230,6 +230,7 @@ class MSDeformAttnTest {
         INDArray out = sd.output(Map.of(), "out").get("out");
         assertEquals(DataType.FLOAT, out.dataType());
         double d = TestArrays.maxAbsDiff(f.npy("output"), out);
+        System.out.printf("FLOAT graph vs float64 fixture: %.2e%n", d);
         assertTrue(d < 1e-4, "float32 vs float64 fixture " + d);
     }
 }
