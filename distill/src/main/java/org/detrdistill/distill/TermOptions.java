@@ -11,33 +11,34 @@ import java.util.TreeSet;
 /**
  * The options of one distillation term as given in a {@link DistillationConfig} (the JSON object of the term without
  * its {@code lambda}), with typed, checked access. Values are what Jackson reads: numbers, booleans, strings, lists and
- * maps. Every accessor names the term and the option in its error message.
+ * maps. Every accessor names the context (e.g. {@code terms.kd_logits}) and the option in its error message.
  *
  * <pre>{@code
- * TermOptions o = spec.options("kd_logits");
+ * TermOptions o = new TermOptions("terms.kd_logits", spec.options());
  * o.requireOnly(Set.of("splitPositives", "tauPos", "lambdaNeg"));   // unknown names fail, listing the valid ones
  * double tau = o.getDouble("tauPos", 0.5);
  * }</pre>
  */
 public final class TermOptions {
-    private final String term;
+    private final String where;
     private final Map<String, Object> values;
 
     /**
-     * @param term   the term's name (for messages)
+     * @param where  where the options come from, for messages (e.g. {@code terms.kd_logits})
      * @param values option name → value; copied
      */
-    public TermOptions(String term, Map<String, ?> values) {
-        this.term = Objects.requireNonNull(term, "term");
+    public TermOptions(String where, Map<String, ?> values) {
+        this.where = Objects.requireNonNull(where, "where");
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values == null ? Map.of() : values));
     }
 
     /** No options. */
-    public static TermOptions empty(String term) {
-        return new TermOptions(term, Map.of());
+    public static TermOptions empty(String where) {
+        return new TermOptions(where, Map.of());
     }
 
-    public String term() { return term; }
+    /** Where the options come from (for messages). */
+    public String where() { return where; }
 
     /** The raw values, insertion-ordered, unmodifiable. */
     public Map<String, Object> values() { return values; }
@@ -51,8 +52,8 @@ public final class TermOptions {
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(valid);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown
-                    + " for distillation term '" + term + "'; valid: " + new TreeSet<>(valid));
+            throw new IllegalArgumentException(where + ": unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown
+                    + "; valid: " + new TreeSet<>(valid));
         }
         return this;
     }
@@ -107,9 +108,8 @@ public final class TermOptions {
     }
 
     private IllegalArgumentException bad(String name, Object v, String expected) {
-        return new IllegalArgumentException("distillation term '" + term + "': option '" + name + "' must be " + expected
-                + ", got " + v);
+        return new IllegalArgumentException(where + ": option '" + name + "' must be " + expected + ", got " + v);
     }
 
-    @Override public String toString() { return term + values; }
+    @Override public String toString() { return where + values; }
 }

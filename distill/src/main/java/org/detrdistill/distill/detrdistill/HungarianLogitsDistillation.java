@@ -13,6 +13,8 @@ import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.distill.DistillContext;
 import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
+import org.detrdistill.distill.TermContext;
+import org.detrdistill.distill.TermOptions;
 import org.detrdistill.distill.teacher.NativeTeacher;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -82,6 +84,16 @@ public final class HungarianLogitsDistillation implements DistillTerm {
     /** The term for a student and a teacher: stages grouped by their depths. */
     public static HungarianLogitsDistillation of(DetectorGraph student, Teacher teacher, LogitsDistillationOptions options) {
         return new HungarianLogitsDistillation(StageGrouping.of(teacher.numStages(), student.numStages()), options);
+    }
+
+    /**
+     * The registry factory: options from a config ({@link LogitsDistillationOptions#from}), stages grouped by the depths
+     * of the student and the main teacher.
+     *
+     * @throws IllegalArgumentException on a bad option, or a teacher without stages or shallower than the student
+     */
+    public static HungarianLogitsDistillation create(TermOptions options, TermContext context) {
+        return of(context.student(), context.teacher(), LogitsDistillationOptions.from(options));
     }
 
     @Override public String name() { return name; }

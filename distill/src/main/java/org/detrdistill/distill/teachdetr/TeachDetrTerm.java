@@ -15,6 +15,9 @@ import org.detrdistill.distill.DistillContext;
 import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.TeacherOutputs;
+import org.detrdistill.distill.TeacherSpec;
+import org.detrdistill.distill.TermContext;
+import org.detrdistill.distill.TermOptions;
 import org.detrdistill.distill.teacher.NativeTeacher;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -109,6 +112,40 @@ public final class TeachDetrTerm implements DistillTerm {
     /** One teacher named {@code teacher} with λ 1, default options. */
     public static TeachDetrTerm of(DetectorGraph student, Teacher teacher) {
         return new TeachDetrTerm(List.of(new Source("teacher", teacher, 1.0)), student.numStages(), TeachDetrOptions.defaults());
+    }
+
+    /** Option names accepted by {@link #create}. */
+    public static final Set<String> OPTIONS = Set.of("primary", "primaryLambda", "teachers", "unmatchedWeight");
+
+    /**
+     * The registry factory. Options: {@code primary} (default true: the config's main teacher is one of the teachers,
+     * named {@code teacher}, with λ {@code primaryLambda}, default 1), {@code teachers} (further teachers:
+     * {@code [{"name", "lambda", "checkpoint"|"results", "scoreThreshold", "maxPerImage"}]}, loaded with the context's
+     * loader), {@code unmatchedWeight} (0.5). The matcher is the student's main matcher.
+     *
+     * @throws IllegalArgumentException on a bad option (naming it) or when no teacher is left
+     */
+    public static TeachDetrTerm create(TermOptions options, TermContext context) {
+        options.requireOnly(OPTIONS);
+        List<Source> sources = new ArrayList<>();
+        if (options.getBoolean("primary", true)) {
+            sources.add(new Source("teacher", context.teacher(), options.getDouble("primaryLambda", 1.0)));
+        }
+        List<Map<String, Object>> extra = options.getObjects("teachers");
+        for (int i = 0; i < extra.size(); i++) {
+            String where = options.where() + ".teachers[" + i + "]";
+            TermOptions t = new TermOptions(where, extra.get(i));
+            TeacherSpec spec = TeacherSpec.fromMap(extra.get(i), where, Set.of("name", "lambda"));
+            String name = t.getString("name", "teacher" + i);
+            double lambda = t.getDouble("lambda", 1.0);
+            sources.add(new Source(name, context.teachers().load(spec), lambda));
+        }
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException(options.where() + ": no teacher: set 'primary' to true or list 'teachers'");
+        }
+        TeachDetrOptions o = TeachDetrOptions.defaults().withMatcher(context.matcher())
+                .withUnmatchedWeight(options.getDouble("unmatchedWeight", 0.5));
+        return new TeachDetrTerm(sources, context.student().numStages(), o);
     }
 
     @Override public String name() { return NAME; }
