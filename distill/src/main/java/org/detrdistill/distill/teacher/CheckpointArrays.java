@@ -16,7 +16,9 @@ import java.util.TreeSet;
 
 /**
  * Loads a checkpoint's arrays by graph name into a freshly built graph of the same configuration, checking names, shapes
- * and types of every parameter and constant first (nothing changes unless all fit). Unlike
+ * and types of every parameter and constant of the graph first (nothing changes unless all fit). Arrays of the
+ * checkpoint that the detector graph does not have are ignored: they belong to the training objective the checkpoint
+ * was saved with (loss constants, distillation adapters). Unlike
  * {@link Checkpoint#restore} it needs no optimizer and leaves ND4J's random state alone: loading a teacher must not
  * disturb the student's run.
  */
@@ -37,17 +39,14 @@ final class CheckpointArrays {
             throw new IllegalArgumentException("teacher checkpoint " + source + " does not fit the detector its own "
                     + "config describes:\n  - " + String.join("\n  - ", problems));
         }
-        c.parameters().forEach((k, a) -> params.get(k).assign(a));
-        c.constants().forEach((k, a) -> consts.get(k).assign(a));
+        params.forEach((k, a) -> a.assign(c.parameters().get(k)));
+        consts.forEach((k, a) -> a.assign(c.constants().get(k)));
     }
 
     private static void compare(String kind, Map<String, INDArray> saved, Map<String, INDArray> graph, List<String> problems) {
         Set<String> missing = new TreeSet<>(graph.keySet());
         missing.removeAll(saved.keySet());
-        Set<String> unknown = new TreeSet<>(saved.keySet());
-        unknown.removeAll(graph.keySet());
         if (!missing.isEmpty()) problems.add(kind + "s missing from the checkpoint: " + missing);
-        if (!unknown.isEmpty()) problems.add(kind + "s not in the graph: " + unknown);
         saved.forEach((k, a) -> {
             INDArray g = graph.get(k);
             if (g != null && (!Arrays.equals(g.shape(), a.shape()) || g.dataType() != a.dataType())) {
