@@ -154,6 +154,37 @@ class TeachDetrTermTest {
         return sd.output(feeds, "teach_detr_x").get("teach_detr_x").getDouble(0);
     }
 
+    /** A teacher that counts its runs and returns fixed outputs. */
+    private static final class CountingTeacher implements Teacher {
+        final TeacherOutputs outputs;
+        int runs;
+        CountingTeacher(TeacherOutputs outputs) { this.outputs = outputs; }
+        @Override public Set<String> provides() { return Set.of(); }
+        @Override public int numStages() { return 0; }
+        @Override public TeacherOutputs run(DetectionBatch batch) { runs++; return outputs; }
+        @Override public String describe() { return "counting"; }
+    }
+
+    @Test
+    void theObjectivesTeacherIsReadFromTheContextAndOthersRunOncePerStep() {
+        TeacherOutputs mainOut = boxes(new double[][]{{TB[0], TB[1], TB[2], TB[3], SCORE, LABEL}});
+        CountingTeacher main = new CountingTeacher(mainOut);
+        CountingTeacher other = new CountingTeacher(boxes(new double[][]{{0.74, 0.69, 0.16, 0.22, 0.6, 0}}));
+        SameDiff sd = SameDiff.create();
+        TeachDetrTerm term = new TeachDetrTerm(List.of(new TeachDetrTerm.Source("main", main, 1),
+                new TeachDetrTerm.Source("other", other, 1)), 1, TeachDetrOptions.defaults());
+        term.attach(sd, List.of(Stage.aux(0, sd.placeHolder("l", DataType.DOUBLE, -1, 2, 2),
+                sd.placeHolder("b", DataType.DOUBLE, -1, 2, 4))), 2, 2, DataType.DOUBLE, main);
+        INDArray sl = Nd4j.createFromArray(new double[][][]{S}), sb = Nd4j.createFromArray(new double[][][]{SB});
+        DetectionBatch batch = new DetectionBatch(Nd4j.zeros(DataType.FLOAT, 1, 3, 32, 32), Nd4j.zeros(DataType.FLOAT, 1, 32, 32),
+                List.of(new org.detrdistill.datasets.batch.ImageTarget(1, new int[0], Nd4j.create(DataType.FLOAT, 0, 4), 32, 32, 32, 32)));
+        Map<String, INDArray> student = Map.of("stage_0/logits", sl, "stage_0/boxes", sb);
+        Map<String, INDArray> feeds = term.feeds(new org.detrdistill.distill.DistillContext(batch, mainOut, student, 0));
+        assertEquals(0, main.runs, "the objective already ran its teacher for this batch");
+        assertEquals(1, other.runs, "a teacher of this term only runs once per step");
+        assertTrue(feeds.containsKey("teach_detr/main/targets/num_boxes") && feeds.containsKey("teach_detr/other/targets/num_boxes"));
+    }
+
     @Test
     void rejectsLabelsOutsideTheStudentsClassesNamingTheTeacher() {
         SameDiff sd = SameDiff.create();
