@@ -81,6 +81,9 @@ public final class DetectorBenchmark {
         System.out.println();
         System.out.println("## Summary (medians, ms; thread CPU is the primary figure)");
         System.out.println();
+        System.out.println("Peak RSS is VmHWM since a reset before the variant's graph was built: memory an earlier variant "
+                + "kept counts too, so measure one variant per run for a clean figure.");
+        System.out.println();
         System.out.print(BenchTables.summary(results));
         System.out.println();
         System.out.println("## Training step by part (thread CPU ms, wall ms in parentheses)");
