@@ -1,0 +1,7 @@
+/**
+ * The detector variants on the base builder {@link org.detrdistill.core.model.DetrBuilder}, and the factory
+ * {@link org.detrdistill.core.variant.Detectors} that builds any {@link org.detrdistill.core.model.DetectorConfig}.
+ * Each variant overrides only the steps where it differs from DETR and exposes the
+ * {@link org.detrdistill.core.model.DetectorNames} contract.
+ */
+package org.detrdistill.core.variant;
