@@ -69,8 +69,9 @@ public record DetectorConfig(Variant variant, BackboneConfig backbone, int numCl
         if (variant == Variant.ADAMIXER && encoderLayers != 0) {
             throw new IllegalArgumentException("adamixer has no encoder: encoderLayers must be 0, got " + encoderLayers);
         }
-        if (variant == Variant.CONDITIONAL_DETR && hiddenDim % 2 != 0) {
-            throw new IllegalArgumentException("conditional_detr needs an even hiddenDim for its sine embeddings, got " + hiddenDim);
+        if (variant == Variant.CONDITIONAL_DETR && hiddenDim % 4 != 0) {
+            throw new IllegalArgumentException("conditional_detr needs a hiddenDim divisible by 4 for its sine embeddings "
+                    + "(d/2 frequencies per coordinate, in sin/cos pairs), got " + hiddenDim);
         }
     }
 

@@ -21,6 +21,18 @@ public final class Mlp {
      */
     public static SDVariable apply(ParamFactory p, String prefix, SDVariable x, long in, long hidden, long out,
                                    int numLayers, boolean zeroLast) {
+        return apply(p, prefix, x, in, hidden, out, numLayers, zeroLast, null);
+    }
+
+    /**
+     * As {@link #apply(ParamFactory, String, SDVariable, long, long, long, int, boolean)} with the weights of every
+     * (non-zeroed) layer initialised by {@code weightInit} instead of PyTorch's default (e.g. Xavier-uniform, which the
+     * reference transformers apply to every matrix); biases keep PyTorch's default.
+     *
+     * @param weightInit initialisation of the weights (seen in PyTorch layout {@code [out, in]}); null = PyTorch default
+     */
+    public static SDVariable apply(ParamFactory p, String prefix, SDVariable x, long in, long hidden, long out,
+                                   int numLayers, boolean zeroLast, Init weightInit) {
         if (numLayers < 1) throw new IllegalArgumentException("an MLP needs at least one layer, got " + numLayers);
         SDVariable h = x;
         long width = in;
@@ -30,7 +42,8 @@ public final class Mlp {
             String name = prefix + ".layers." + i;
             h = last && zeroLast
                     ? Linear.apply(p, name, h, width, next, true, Init.zeros(), Init.zeros())
-                    : Linear.apply(p, name, h, width, next);
+                    : weightInit == null ? Linear.apply(p, name, h, width, next)
+                    : Linear.apply(p, name, h, width, next, true, weightInit, Init.torchDefault(width));
             if (!last) h = p.sd().nn.relu(h, 0);
             width = next;
         }

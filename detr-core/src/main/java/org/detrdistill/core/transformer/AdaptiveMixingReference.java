@@ -59,7 +59,7 @@ public final class AdaptiveMixingReference {
         mean /= v.length;
         for (double e : v) var += (e - mean) * (e - mean);
         var /= v.length;
-        double inv = 1 / Math.sqrt(var + AdaptiveMixing.LN_EPS);
+        double inv = 1 / Math.sqrt(var + org.detrdistill.core.nn.LayerNorm.EPS);
         for (int i = 0; i < v.length; i++) v[i] = Math.max(0, (v[i] - mean) * inv);
         return Nd4j.create(v, a.shape(), DataType.DOUBLE);
     }

@@ -1,6 +1,7 @@
 package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.internal.dl4j.Gathers;
+import org.detrdistill.core.nn.Shapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -115,22 +116,18 @@ public final class BilinearSampler {
         SDVariable rowStrideT = sd.constant(name + "_rowStride", Nd4j.createFromArray(rowStride).reshape(1, 1, 1, t));
         SDVariable baseT = sd.constant(name + "_base", Nd4j.createFromArray(base).reshape(1, 1, 1, t));
         SDVariable groupIdx = sd.constant(name + "_g", Nd4j.arange(g).castTo(DataType.INT32).reshape(1, 1, g, 1));
-        // corner weights: (1-fx, fx, 1-fx, fx) and (1-fy, 1-fy, fy, fy) as a + b*f
-        SDVariable ax = sd.constant(name + "_ax", Nd4j.create(new double[]{1, 0, 1, 0}, new long[]{1, 1, 1, 1, 4}, ft));
-        SDVariable bx = sd.constant(name + "_bx", Nd4j.create(new double[]{-1, 1, -1, 1}, new long[]{1, 1, 1, 1, 4}, ft));
-        SDVariable ay = sd.constant(name + "_ay", Nd4j.create(new double[]{1, 1, 0, 0}, new long[]{1, 1, 1, 1, 4}, ft));
-        SDVariable by = sd.constant(name + "_by", Nd4j.create(new double[]{-1, -1, 1, 1}, new long[]{1, 1, 1, 1, 4}, ft));
-
         SDVariable[] xy = sd.unstack(new String[]{name + "_locx", name + "_locy"}, locations, 4, 2);
         SDVariable px = xy[0].mul(wT).add(0.5);                       // [B,Q,G,T] pixel coordinate + 1 (padded map)
         SDVariable py = xy[1].mul(hT).add(0.5);
         SDVariable x0 = sd.math.floor(px), y0 = sd.math.floor(py);    // patch corner in the padded map; zero gradient
         SDVariable valid = x0.gte(0.0).castTo(ft).mul(x0.sub(wT).lte(0.0).castTo(ft))
                 .mul(y0.gte(0.0).castTo(ft)).mul(y0.sub(hT).lte(0.0).castTo(ft));
-        SDVariable fx = sd.expandDims(px.sub(x0), 4);                 // [B,Q,G,T,1] fractional parts
-        SDVariable fy = sd.expandDims(py.sub(y0), 4);
-        SDVariable cornerWeight = fx.mul(bx).add(ax).mul(fy.mul(by).add(ay))
-                .mul(sd.expandDims(valid.mul(weights), 4));            // [B,Q,G,T,4]
+        // corner weights (1-fx)(1-fy), fx(1-fy), (1-fx)fy, fx*fy times the sample weight, all same-shape products
+        SDVariable fx = px.sub(x0), fy = py.sub(y0);                 // [B,Q,G,T] fractional parts
+        SDVariable a = valid.mul(weights);
+        SDVariable left = fx.rsub(1.0).mul(a), right = fx.mul(a);
+        SDVariable top = fy.rsub(1.0), bottom = fy;
+        SDVariable cornerWeight = sd.stack(4, left.mul(top), right.mul(top), left.mul(bottom), right.mul(bottom));  // [B,Q,G,T,4]
 
         // patch row within the image = base_l + y0*(W_l+1)*G + x0*G + g; outside patches read row 0 with weight 0
         SDVariable xi = x0.mul(valid).castTo(DataType.INT32);
@@ -139,7 +136,8 @@ public final class BilinearSampler {
         SDVariable rows = gatherRows(sd, name + "_rows", patches, (long) patchRows * g, locations, localIdx);  // [B*Q*G*T, 4C]
         SDVariable weightsR = sd.reshape(cornerWeight, -1, 1, 4L * r);                               // [B*Q*G*O, 1, R*4]
         SDVariable summed = sd.mmul(weightsR, sd.reshape(rows, -1, 4L * r, c));                       // [B*Q*G*O, 1, C]
-        return sd.reshape(name, summed, DynamicShapes.leading(sd, weights, 3, plan.outputsPerGroup(), c));
+        return Shapes.reshape(sd, summed, Shapes.size(sd, weights, 0), Shapes.size(sd, weights, 1), g,
+                plan.outputsPerGroup(), c).rename(name);
     }
 
     /**

@@ -1,5 +1,9 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.nn.Init;
+import org.detrdistill.core.nn.Linear;
+import org.detrdistill.core.nn.ParamFactory;
+import org.detrdistill.core.nn.Shapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,15 +14,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Deformable DETR's multi-scale deformable attention module ({@code MSDeformAttn}, fundamentalvision/Deformable-DETR,
  * models/ops/modules/ms_deform_attn.py) as a SameDiff builder. Plain-INDArray reference: {@link MSDeformAttnReference}.
  *
- * <p>Parameters are SameDiff variables named {@code prefix + key} with the PyTorch state_dict keys and shapes
- * ({@link #PARAMETER_KEYS}; {@code nn.Linear} weights {@code [out, in]}), so {@code prefix = "transformer.encoder.layers.0.self_attn."}
- * gives the names of the official checkpoint. Forward:
+ * <p>Parameters are trainable variables named {@code <prefix>.<key>} with the PyTorch state_dict keys and shapes of
+ * {@link #PARAMETER_KEYS} ({@code nn.Linear} weights {@code [out, in]}), e.g. prefix
+ * {@code transformer.encoder.layers.0.self_attn}; a reference checkpoint loads by name ({@code WeightLoader}).
+ * Forward:
  * <ol>
  *   <li>value = value_proj(input_flatten), zeroed at padded positions, split into H heads of D = d/H channels;</li>
  *   <li>offsets = sampling_offsets(query) viewed {@code [B,Lq,H,L,P,2]}; weights = softmax over L*P of
@@ -56,42 +60,34 @@ public final class MSDeformAttn {
     }
 
     /**
-     * Adds the module with the reference initialisation ({@link #initialParameters}).
-     *
-     * @param prefix prepended to every state_dict key to name the variables (may be empty)
-     * @param type   data type of the parameters (FLOAT for training, DOUBLE for checks)
-     * @param seed   seed of the xavier-uniform draws
-     */
-    public static MSDeformAttn create(SameDiff sd, String prefix, MSDeformAttnConfig config, DataType type, long seed) {
-        return load(sd, prefix, config, type, withPrefix(prefix, initialParameters(config, seed)));
-    }
-
-    /**
-     * Adds the module with parameters from a state_dict.
-     *
-     * @param stateDict arrays by full key ({@code prefix + key}, e.g. from a checkpoint); other keys are ignored
-     * @throws IllegalArgumentException naming the key when one is missing or mis-shaped
-     */
-    public static MSDeformAttn load(SameDiff sd, String prefix, MSDeformAttnConfig config, DataType type,
-                                    Map<String, INDArray> stateDict) {
-        int d = config.dModel(), hlp = config.nHeads() * config.nLevels() * config.nPoints();
-        long[][] shapes = {{2L * hlp, d}, {2L * hlp}, {hlp, d}, {hlp}, {d, d}, {d}, {d, d}, {d}};
-        Map<String, SDVariable> vars = new LinkedHashMap<>();
-        for (int i = 0; i < PARAMETER_KEYS.size(); i++) {
-            String key = prefix + PARAMETER_KEYS.get(i);
-            vars.put(PARAMETER_KEYS.get(i), sd.var(key, Linears.take(stateDict, key, type, shapes[i])));
-        }
-        return new MSDeformAttn(sd, prefix, config, vars);
-    }
-
-    /**
-     * The reference initialisation ({@code MSDeformAttn._reset_parameters}), keys without prefix, DOUBLE:
-     * sampling_offsets weight 0 and bias = per head h the direction (cos θ_h, sin θ_h), θ_h = 2πh/H, scaled so its
-     * larger component has magnitude 1, times (point index + 1), the same for every level; attention_weights 0;
+     * Creates the parameters with the reference initialisation ({@code MSDeformAttn._reset_parameters}):
+     * sampling_offsets weight 0 and bias {@link #samplingOffsetGrid}; attention_weights weight and bias 0;
      * value_proj and output_proj xavier-uniform weights and zero biases.
+     *
+     * @param p      parameter factory (graph, data type, seed)
+     * @param prefix name prefix without the trailing dot (empty: the bare keys)
      */
-    public static Map<String, INDArray> initialParameters(MSDeformAttnConfig config, long seed) {
-        int d = config.dModel(), h = config.nHeads(), l = config.nLevels(), p = config.nPoints();
+    public static MSDeformAttn create(ParamFactory p, String prefix, MSDeformAttnConfig config) {
+        int d = config.dModel(), hlp = config.nHeads() * config.nLevels() * config.nPoints();
+        Map<String, SDVariable> v = new LinkedHashMap<>();
+        v.put("sampling_offsets.weight", p.create(key(prefix, "sampling_offsets.weight"), Init.zeros(), 2L * hlp, d));
+        v.put("sampling_offsets.bias", p.create(key(prefix, "sampling_offsets.bias"), samplingOffsetGrid(config)));
+        v.put("attention_weights.weight", p.create(key(prefix, "attention_weights.weight"), Init.zeros(), hlp, d));
+        v.put("attention_weights.bias", p.create(key(prefix, "attention_weights.bias"), Init.zeros(), hlp));
+        v.put("value_proj.weight", p.create(key(prefix, "value_proj.weight"), Init.xavierUniform(), d, d));
+        v.put("value_proj.bias", p.create(key(prefix, "value_proj.bias"), Init.zeros(), d));
+        v.put("output_proj.weight", p.create(key(prefix, "output_proj.weight"), Init.xavierUniform(), d, d));
+        v.put("output_proj.bias", p.create(key(prefix, "output_proj.bias"), Init.zeros(), d));
+        return new MSDeformAttn(p.sd(), prefix, config, v);
+    }
+
+    /**
+     * The initial sampling_offsets bias {@code [H*L*P*2]} (layout h, l, p, xy): for head h the direction
+     * (cos θ_h, sin θ_h), θ_h = 2πh/H, scaled so that its larger component has magnitude 1, times (p + 1), the same
+     * for every level. DOUBLE (PyTorch computes θ in float32: differences ~1e-8).
+     */
+    public static INDArray samplingOffsetGrid(MSDeformAttnConfig config) {
+        int h = config.nHeads(), l = config.nLevels(), p = config.nPoints();
         double[] grid = new double[h * l * p * 2];
         for (int hi = 0; hi < h; hi++) {
             double theta = hi * (2.0 * Math.PI / h);
@@ -105,17 +101,7 @@ public final class MSDeformAttn {
                 }
             }
         }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        m.put("sampling_offsets.weight", Nd4j.zeros(DataType.DOUBLE, 2L * h * l * p, d));
-        m.put("sampling_offsets.bias", Nd4j.create(grid, new long[]{grid.length}, DataType.DOUBLE));
-        m.put("attention_weights.weight", Nd4j.zeros(DataType.DOUBLE, (long) h * l * p, d));
-        m.put("attention_weights.bias", Nd4j.zeros(DataType.DOUBLE, (long) h * l * p));
-        m.put("value_proj.weight", Linears.xavierUniform(rnd, d, d, DataType.DOUBLE));
-        m.put("value_proj.bias", Nd4j.zeros(DataType.DOUBLE, d));
-        m.put("output_proj.weight", Linears.xavierUniform(rnd, d, d, DataType.DOUBLE));
-        m.put("output_proj.bias", Nd4j.zeros(DataType.DOUBLE, d));
-        return m;
+        return Nd4j.create(grid, new long[]{grid.length}, DataType.DOUBLE);
     }
 
     /**
@@ -128,31 +114,31 @@ public final class MSDeformAttn {
      * @param referencePoints {@code [B,Lq,L,2]} points or {@code [B,Lq,L,4]} boxes, normalised, as {@code kind} says
      * @param kind            2-d points or 4-d boxes
      * @param inputFlatten    {@code [B,S,d]} flattened multi-level features (the value source)
-     * @param levels          spatial shapes of the L levels, S = Σ H_l*W_l
+     * @param levels          spatial shapes of the L levels, S = Σ H_l*W_l, fixed when the graph is built
      * @param paddingMask     {@code [B,S]} 1 = padded position (any numeric type), or null for none
      * @return {@code [B,Lq,d]}; B and Lq may be dynamic
      */
     public SDVariable forward(String name, SDVariable query, SDVariable referencePoints, Reference kind,
                               SDVariable inputFlatten, LevelShapes levels, SDVariable paddingMask) {
-        int d = config.dModel(), h = config.nHeads(), l = config.nLevels(), p = config.nPoints();
+        int d = config.dModel(), h = config.nHeads(), l = config.nLevels(), p = config.nPoints(), hd = config.headDim();
         if (levels.levels() != l) {
             throw new IllegalArgumentException(name + ": " + levels + " has " + levels.levels() + " levels, config n_levels is " + l);
         }
         DataType ft = params.get("value_proj.weight").dataType();
-        SDVariable value = Linears.apply(sd, sd.reshape(inputFlatten, -1, d), params.get("value_proj.weight"), params.get("value_proj.bias"));
-        if (paddingMask != null) {
-            SDVariable keep = sd.reshape(paddingMask.castTo(ft), -1, 1).rsub(1.0);
-            value = value.mul(keep);
-        }
-        SDVariable value4 = sd.reshape(name + "_value", value, -1, levels.totalSize(), h, config.headDim());   // [B,S,H,D]
+        SDVariable batch = Shapes.size(sd, query, 0), lq = Shapes.size(sd, query, 1);
+
+        SDVariable value = Linear.apply(sd, sd.reshape(inputFlatten, -1, d), params.get("value_proj.weight"),
+                params.get("value_proj.bias"), d, d);                                              // [B*S, d]
+        if (paddingMask != null) value = value.mul(sd.reshape(paddingMask.castTo(ft), -1, 1).rsub(1.0));
+        SDVariable value4 = sd.reshape(name + "_value", value, -1, levels.totalSize(), h, hd);    // [B,S,H,D]
 
         SDVariable q = sd.reshape(query, -1, d);
-        SDVariable offsets = sd.reshape(Linears.apply(sd, q, params.get("sampling_offsets.weight"), params.get("sampling_offsets.bias")),
-                DynamicShapes.leading(sd, query, 2, h, l, p, 2));                                 // [B,Lq,H,L,P,2]
-        SDVariable logits = sd.reshape(Linears.apply(sd, q, params.get("attention_weights.weight"), params.get("attention_weights.bias")),
-                -1, (long) l * p);                                                                 // [B*Lq*H, L*P]
+        SDVariable offsets = Shapes.reshape(sd, Linear.apply(sd, q, params.get("sampling_offsets.weight"),
+                params.get("sampling_offsets.bias"), d, 2L * h * l * p), batch, lq, h, l, p, 2);     // [B,Lq,H,L,P,2]
+        SDVariable logits = sd.reshape(Linear.apply(sd, q, params.get("attention_weights.weight"),
+                params.get("attention_weights.bias"), d, (long) h * l * p), -1, (long) l * p);       // [B*Lq*H, L*P]
         SDVariable weights = sd.reshape(name + "_attention_weights", sd.nn.softmax(logits, 1),
-                DynamicShapes.leading(sd, query, 2, h, l, p));                                     // [B,Lq,H,L,P]
+                Shapes.of(sd, batch, lq, h, l, p));                                                // [B,Lq,H,L,P]
 
         SDVariable loc;
         if (kind == Reference.POINTS) {
@@ -162,24 +148,25 @@ public final class MSDeformAttn {
                 norm[2 * li + 1] = 1.0 / levels.height(li);
             }
             SDVariable invNormalizer = sd.constant(name + "_inv_offset_normalizer", Nd4j.create(norm, new long[]{1, 1, 1, l, 1, 2}, ft));
-            SDVariable ref = sd.reshape(referencePoints, DynamicShapes.leading(sd, query, 2, 1, l, 1, 2));
+            SDVariable ref = Shapes.reshape(sd, referencePoints, batch, lq, 1, l, 1, 2);
             loc = ref.add(offsets.mul(invNormalizer));
         } else {
-            SDVariable ref = sd.reshape(referencePoints, DynamicShapes.leading(sd, query, 2, 1, l, 1, 4));
+            SDVariable ref = Shapes.reshape(sd, referencePoints, batch, lq, 1, l, 1, 4);
             SDVariable[] parts = sd.split(ref, 2, 5);                                              // xy, wh
             loc = parts[0].add(offsets.mul(parts[1]).mul(0.5 / p));
         }
         loc = sd.identity(name + "_sampling_locations", loc);
 
-        SDVariable heads = MSDeformAttnCore.forward(sd, name + "_core", value4, levels, h, config.headDim(), p, loc, weights);
-        SDVariable out = Linears.apply(sd, sd.reshape(heads, -1, d), params.get("output_proj.weight"), params.get("output_proj.bias"));
-        return sd.reshape(name, out, DynamicShapes.leading(sd, query, 2, d));
+        SDVariable heads = MSDeformAttnCore.forward(sd, name + "_core", value4, levels, h, hd, p, loc, weights);
+        SDVariable out = Linear.apply(sd, sd.reshape(heads, -1, d), params.get("output_proj.weight"),
+                params.get("output_proj.bias"), d, d);
+        return Shapes.reshape(sd, out, batch, lq, d).rename(name);
     }
 
     /** The configuration. */
     public MSDeformAttnConfig config() { return config; }
 
-    /** The variable-name prefix. */
+    /** The variable-name prefix (without the trailing dot). */
     public String prefix() { return prefix; }
 
     /** The parameter variables by state_dict key (without prefix), in {@link #PARAMETER_KEYS} order. */
@@ -192,9 +179,8 @@ public final class MSDeformAttn {
         return v;
     }
 
-    private static Map<String, INDArray> withPrefix(String prefix, Map<String, INDArray> m) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(prefix + k, v));
-        return out;
+    /** {@code prefix + "." + key}, or {@code key} for an empty prefix. */
+    static String key(String prefix, String key) {
+        return prefix == null || prefix.isEmpty() ? key : prefix + "." + key;
     }
 }

@@ -1,5 +1,6 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.nn.Shapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -32,10 +33,10 @@ public final class MSDeformAttnCore {
                                      int points, SDVariable samplingLocations, SDVariable attentionWeights) {
         SamplingPlan plan = SamplingPlan.deformable(levels, heads, headDim, points);
         int t = plan.samples();
-        SDVariable rows = sd.reshape(value, -1, headDim);                                  // [B*S*H, D]
-        SDVariable loc = sd.reshape(samplingLocations, DynamicShapes.leading(sd, attentionWeights, 2, heads, t, 2));
-        SDVariable aw = sd.reshape(attentionWeights, DynamicShapes.leading(sd, attentionWeights, 2, heads, t));
-        SDVariable sampled = BilinearSampler.sample(sd, name + "_sample", plan, rows, loc, aw);   // [B,Lq,H,1,D]
-        return sd.reshape(name, sampled, DynamicShapes.leading(sd, attentionWeights, 2, (long) heads * headDim));
+        SDVariable batch = Shapes.size(sd, attentionWeights, 0), lq = Shapes.size(sd, attentionWeights, 1);
+        SDVariable loc = Shapes.reshape(sd, samplingLocations, batch, lq, heads, t, 2);
+        SDVariable aw = Shapes.reshape(sd, attentionWeights, batch, lq, heads, t);
+        SDVariable sampled = BilinearSampler.sample(sd, name + "_sample", plan, value, loc, aw);  // [B,Lq,H,1,D]
+        return Shapes.reshape(sd, sampled, batch, lq, (long) heads * headDim).rename(name);
     }
 }

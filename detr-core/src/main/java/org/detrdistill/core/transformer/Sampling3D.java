@@ -1,5 +1,6 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.nn.Shapes;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -75,7 +76,8 @@ public final class Sampling3D {
             invMapping[2 * i] = 1.0 / ((double) levels.width(i) * strides[i]);
             invMapping[2 * i + 1] = 1.0 / ((double) levels.height(i) * strides[i]);
         }
-        SDVariable pts = sd.reshape(samplePoints, DynamicShapes.leading(sd, samplePoints, 2, g, p, 3));   // [B,N,G,P,3]
+        SDVariable batch = Shapes.size(sd, samplePoints, 0), n = Shapes.size(sd, samplePoints, 1);
+        SDVariable pts = Shapes.reshape(sd, samplePoints, batch, n, g, p, 3);                             // [B,N,G,P,3]
         SDVariable[] xyz = sd.unstack(pts, 4, 3);
         SDVariable xy = sd.expandDims(sd.stack(4, xyz[0], xyz[1]), 4);                                   // [B,N,G,P,1,2]
         SDVariable z = sd.expandDims(xyz[2], 4);                                                          // [B,N,G,P,1]
@@ -83,8 +85,8 @@ public final class Sampling3D {
         SDVariable levelWeights = sd.nn.softmax(name + "_level_weights",
                 sd.math.square(z.sub(gridZ)).mul(-1.0 / config.tau()), 4);                               // [B,N,G,P,L]
         SDVariable inv = sd.constant(name + "_inv_mapping", Nd4j.create(invMapping, new long[]{1, 1, 1, 1, l, 2}, ft));
-        SDVariable loc = sd.reshape(xy.mul(inv), DynamicShapes.leading(sd, samplePoints, 2, g, (long) p * l, 2));
-        SDVariable w = sd.reshape(levelWeights, DynamicShapes.leading(sd, samplePoints, 2, g, (long) p * l));
+        SDVariable loc = Shapes.reshape(sd, xy.mul(inv), batch, n, g, (long) p * l, 2);
+        SDVariable w = Shapes.reshape(sd, levelWeights, batch, n, g, (long) p * l);
         return BilinearSampler.sampleFromPatches(sd, name, plan(config, levels), prepared, loc, w);     // [B,N,G,P,C/G]
     }
 

@@ -1,5 +1,20 @@
 /**
  * Transformer layers of the DETR family as SameDiff builders: the post-norm encoder layer shared by DETR and
- * Conditional DETR, and the variant-specific attention blocks. Tensors are batch-first {@code [B, L, d]}.
+ * Conditional DETR ({@link org.detrdistill.core.transformer.EncoderLayer}), Conditional DETR's decoder layer and
+ * decoder ({@link org.detrdistill.core.transformer.ConditionalDecoderLayer},
+ * {@link org.detrdistill.core.transformer.ConditionalDecoder}), and the variant-specific attention blocks. Tensors are
+ * batch-first {@code [B, L, d]}; parameters carry the reference state_dict names.
+ *
+ * <p>Sampling operators of Deformable DETR and AdaMixer, each with a plain-Java/INDArray reference beside it
+ * ({@code Foo} + {@code FooReference}) that the tests hold against each other and against the reference fixtures:
+ * <ul>
+ *   <li>{@link org.detrdistill.core.transformer.BilinearSampler}: multi-level bilinear sampling equal to
+ *       {@code grid_sample(align_corners=False, padding zeros)}, O(samples × channels), planned by
+ *       {@link org.detrdistill.core.transformer.SamplingPlan} over {@link org.detrdistill.core.transformer.LevelShapes};</li>
+ *   <li>{@link org.detrdistill.core.transformer.MSDeformAttnCore} ({@code ms_deform_attn_core_pytorch}) and the
+ *       {@link org.detrdistill.core.transformer.MSDeformAttn} module;</li>
+ *   <li>AdaMixer's {@link org.detrdistill.core.transformer.Sampling3D} and
+ *       {@link org.detrdistill.core.transformer.AdaptiveMixing}.</li>
+ * </ul>
  */
 package org.detrdistill.core.transformer;

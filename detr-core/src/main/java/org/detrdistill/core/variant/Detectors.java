@@ -2,7 +2,6 @@ package org.detrdistill.core.variant;
 
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
-import org.detrdistill.core.model.Variant;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.Objects;
@@ -11,8 +10,8 @@ import java.util.Objects;
  * Builds the detector graph of any {@link DetectorConfig}, dispatching on its variant.
  *
  * <pre>{@code
- * DetectorGraph det = Detectors.build(DetectorPresets.get("adamixer_tiny"), DataType.FLOAT, 42);
- * DetectorOutputs out = det.forward(images, pixelMask);   // [B,3,H,W], [B,H,W] padded to the config's canvas
+ * DetectorGraph det = Detectors.build(DetectorPresets.get("conditional_detr_tiny"), DataType.FLOAT, 42);
+ * DetectorOutputs out = det.forward(images, pixelMask);   // [B,3,H,W], [B,H,W]
  * }</pre>
  */
 public final class Detectors {
@@ -23,15 +22,17 @@ public final class Detectors {
      * @param dataType FLOAT for training and inference, DOUBLE for gradient checks and parity tests
      * @param seed     seed of every parameter initialisation (same seed, same config: same parameters)
      * @return a fresh graph exposing the {@link org.detrdistill.core.model.DetectorNames} contract
-     * @throws UnsupportedOperationException for a variant this build does not implement
+     * @throws UnsupportedOperationException for a variant this build does not implement yet
      */
     public static DetectorGraph build(DetectorConfig config, DataType dataType, long seed) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(dataType, "dataType");
         return switch (config.variant()) {
+            case CONDITIONAL_DETR -> new ConditionalDetr(config).build(dataType, seed);
             case ADAMIXER -> new AdaMixer(config).build(dataType, seed);
-            case DEFORMABLE_DETR, CONDITIONAL_DETR -> throw new UnsupportedOperationException(
-                    "detector variant " + config.variant() + " is not implemented in this build; available: " + Variant.ADAMIXER);
+            case DEFORMABLE_DETR -> throw new UnsupportedOperationException(
+                    "detector variant " + config.variant() + " is not implemented yet; available: "
+                    + org.detrdistill.core.model.Variant.CONDITIONAL_DETR + ", " + org.detrdistill.core.model.Variant.ADAMIXER);
         };
     }
 }

@@ -91,4 +91,25 @@ public final class CentralDifference {
         }
         return sd.output(ph, loss).get(loss).getDouble(0);
     }
+
+    /** Names of all trainable variables of the graph, in creation order. */
+    public static java.util.List<String> trainable(SameDiff sd) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (SDVariable v : sd.variables()) if (v.getVariableType() == VariableType.VARIABLE) out.add(v.name());
+        return out;
+    }
+
+    /**
+     * Checks every variable in {@code names} and returns the results whose relative error exceeds {@code maxRel}
+     * (empty = all good).
+     */
+    public static java.util.List<Result> failures(SameDiff sd, String loss, Map<String, INDArray> placeholders,
+                                                  java.util.List<String> names, int samples, double eps, double maxRel, long seed) {
+        java.util.List<Result> bad = new java.util.ArrayList<>();
+        for (String n : names) {
+            Result r = check(sd, loss, placeholders, n, samples, eps, seed);
+            if (!(r.maxRelError() <= maxRel)) bad.add(r);
+        }
+        return bad;
+    }
 }

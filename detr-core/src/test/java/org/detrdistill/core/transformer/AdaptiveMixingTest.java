@@ -1,6 +1,11 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.checkpoint.StateDict;
+import org.detrdistill.core.checkpoint.WeightLoader;
+import org.detrdistill.core.nn.ParamFactory;
+import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.core.testutil.Fixture;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -10,7 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,12 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AdaptiveMixingTest {
     private static final String CASE = "adaptive_mixing_G4_P8_C32_q48_out12";
-    private static final String PREFIX = "sampling_n_mixing.adaptive_mixing.";
+    private static final String PREFIX = "sampling_n_mixing.adaptive_mixing";
+    private static DataType savedDefault;
 
     @BeforeAll
     static void doublePrecision() {
+        savedDefault = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
+
+    @AfterAll
+    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     private static AdaptiveMixingConfig config(Fixture f) {
         var c = f.config();
@@ -37,19 +46,22 @@ class AdaptiveMixingTest {
                 .outPoints(c.get("out_points").asInt()).build();
     }
 
-    private static Map<String, INDArray> params(Fixture f, String prefix) {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String k : AdaptiveMixing.PARAMETER_KEYS) m.put(prefix + k, f.npy("params/" + k, DataType.DOUBLE));
-        return m;
+    private static Map<String, INDArray> params(Fixture f) {
+        return StateDict.readNpyFolder(f.dir().resolve("params")).asMap();
     }
 
-    /** x and query as variables (for finite differences), loss = sum(out * R). */
-    private static SameDiff graph(AdaptiveMixingConfig cfg, Map<String, INDArray> stateDict, INDArray x, INDArray query) {
+    private record Built(SameDiff sd, AdaptiveMixing module) {}
+
+    /** x and query as variables (for finite differences), loss = sum(out * R); {@code stateDict} null = initialisation. */
+    private static Built graph(AdaptiveMixingConfig cfg, Map<String, INDArray> stateDict, INDArray x, INDArray query) {
         SameDiff sd = SameDiff.create();
-        AdaptiveMixing m = AdaptiveMixing.load(sd, PREFIX, cfg, DataType.DOUBLE, stateDict);
+        AdaptiveMixing m = AdaptiveMixing.create(new ParamFactory(sd, DataType.DOUBLE, 4), PREFIX, cfg);
+        if (stateDict != null) {
+            new WeightLoader().rule(WeightLoader.Rule.rename(k -> PREFIX + "." + k)).load(new StateDict(stateDict, "fixture params"), sd);
+        }
         SDVariable out = m.forward("out", sd.var("x", x), sd.var("query", query));
         sd.setLossVariables(out.mul(sd.constant("R", TestArrays.uniform(17, -1, 1, query.shape()))).sum("loss"));
-        return sd;
+        return new Built(sd, m);
     }
 
     @Test
@@ -57,8 +69,8 @@ class AdaptiveMixingTest {
         Fixture f = Fixture.load("adamixer", CASE);
         AdaptiveMixingConfig cfg = config(f);
         INDArray x = f.npy("x", DataType.DOUBLE), query = f.npy("query", DataType.DOUBLE);
-        INDArray out = graph(cfg, params(f, PREFIX), x, query).output(Map.of(), "out").get("out");
-        INDArray ref = AdaptiveMixingReference.forward(cfg, params(f, ""), x, query);
+        INDArray out = graph(cfg, params(f), x, query).sd().output(Map.of(), "out").get("out");
+        INDArray ref = AdaptiveMixingReference.forward(cfg, params(f), x, query);
         INDArray expected = f.npy("output", DataType.DOUBLE);
         double dOut = TestArrays.maxAbsDiff(expected, out), dRef = TestArrays.maxAbsDiff(expected, ref), dBoth = TestArrays.maxAbsDiff(ref, out);
         System.out.printf("%s: output %.2e, reference %.2e, SameDiff vs reference %.2e%n", CASE, dOut, dRef, dBoth);
@@ -70,7 +82,8 @@ class AdaptiveMixingTest {
         Fixture f = Fixture.load("adamixer", CASE);
         AdaptiveMixingConfig cfg = config(f);
         SameDiff sd = SameDiff.create();
-        AdaptiveMixing m = AdaptiveMixing.load(sd, PREFIX, cfg, DataType.DOUBLE, params(f, PREFIX));
+        AdaptiveMixing m = AdaptiveMixing.create(new ParamFactory(sd, DataType.DOUBLE, 1), PREFIX, cfg);
+        new WeightLoader().rule(WeightLoader.Rule.rename(k -> PREFIX + "." + k)).load(new StateDict(params(f), "fixture params"), sd);
         m.forward("out", sd.placeHolder("x", DataType.DOUBLE, -1, -1, 4, 8, 8), sd.placeHolder("query", DataType.DOUBLE, -1, -1, 48));
         INDArray out = sd.output(Map.of("x", f.npy("x"), "query", f.npy("query")), "out").get("out");
         assertTrue(TestArrays.maxAbsDiff(f.npy("output"), out) < 1e-9);
@@ -79,29 +92,30 @@ class AdaptiveMixingTest {
     @Test
     void finiteDifferences() {
         Fixture f = Fixture.load("adamixer", CASE);
-        SameDiff sd = graph(config(f), params(f, PREFIX), f.npy("x", DataType.DOUBLE), f.npy("query", DataType.DOUBLE));
-        for (String var : new String[]{"x", "query", PREFIX + "parameter_generator.0.weight", PREFIX + "parameter_generator.0.bias",
-                PREFIX + "out_proj.weight"}) {
-            GradientCheck.Result r = GradientCheck.check(sd, Map.of(), "loss", var, 8, 1e-6, 21);
-            System.out.printf("finite differences d loss / d %s: max abs err %.2e, rel %.2e over %d (max |grad| %.2e)%n",
-                    var, r.maxAbsError(), r.maxRelError(), r.probed(), r.maxAbsGradient());
+        SameDiff sd = graph(config(f), params(f), f.npy("x", DataType.DOUBLE), f.npy("query", DataType.DOUBLE)).sd();
+        for (String var : new String[]{"x", "query", PREFIX + ".parameter_generator.0.weight", PREFIX + ".parameter_generator.0.bias",
+                PREFIX + ".out_proj.weight"}) {
+            CentralDifference.Result r = CentralDifference.check(sd, "loss", Map.of(), var, 6, 1e-6, 21);
+            System.out.println("finite differences " + r);
             assertTrue(r.maxAbsGradient() > 0, "all probed gradients zero for " + var);
-            assertTrue(r.maxAbsError() < 1e-7, var + ": " + r);
+            assertTrue(r.maxAbsError() < 1e-7 && r.maxRelError() < 1e-6, r.toString());
         }
     }
 
     @Test
     void initialisedModuleMatchesReference() {
         AdaptiveMixingConfig cfg = AdaptiveMixingConfig.builder().inDim(16).inPoints(4).nGroups(2).queryDim(12).outDim(8).outPoints(6).build();
-        Map<String, INDArray> init = AdaptiveMixing.initialParameters(cfg, 4);
+        INDArray x = TestArrays.normal(1, 2, 3, 2, 4, 8), query = TestArrays.normal(2, 2, 3, 12);
+        Built b = graph(cfg, null, x, query);
+        Map<String, INDArray> init = new HashMap<>();
+        b.module().parameters().forEach((k, v) -> init.put(k, v.getArr().dup()));
         assertEquals(0, init.get("parameter_generator.0.weight").amaxNumber().doubleValue());
+        double genBound = 1 / Math.sqrt(12), genMax = init.get("parameter_generator.0.bias").amaxNumber().doubleValue();
+        assertTrue(genMax <= genBound && genMax > 0.5 * genBound, "generator bias bound " + genBound + ", max " + genMax);
         double bound = Math.sqrt(6.0 / (12 + 48));      // out_proj [12, 4*6*2]
         double maxW = init.get("out_proj.weight").amaxNumber().doubleValue();
         assertTrue(maxW <= bound && maxW > 0.8 * bound, "xavier bound " + bound + ", max " + maxW);
-        Map<String, INDArray> prefixed = new HashMap<>();
-        init.forEach((k, v) -> prefixed.put(PREFIX + k, v));
-        INDArray x = TestArrays.normal(1, 2, 3, 2, 4, 8), query = TestArrays.normal(2, 2, 3, 12);
-        INDArray out = graph(cfg, prefixed, x, query).output(Map.of(), "out").get("out");
+        INDArray out = b.sd().output(Map.of(), "out").get("out");
         assertTrue(TestArrays.maxAbsDiff(AdaptiveMixingReference.forward(cfg, init, x, query), out) < 1e-12);
     }
 
@@ -112,10 +126,12 @@ class AdaptiveMixingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AdaptiveMixingConfig.fromJson(c.toJson().replace("{", "{\"n_heads\":2,")));
         assertTrue(e.getMessage().contains("n_heads") && e.getMessage().contains("out_points"), e.getMessage());
-        Map<String, INDArray> init = AdaptiveMixing.initialParameters(c, 1);
-        init.put("out_proj.bias", Nd4j.zeros(DataType.DOUBLE, 3));
+        Map<String, INDArray> wrong = new HashMap<>(Map.of("out_proj.bias", Nd4j.zeros(DataType.DOUBLE, 3)));
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
-                () -> AdaptiveMixing.load(SameDiff.create(), "", c, DataType.DOUBLE, init));
-        assertTrue(e2.getMessage().contains("out_proj.bias") && e2.getMessage().contains("[64]"), e2.getMessage());
+                () -> AdaptiveMixingReference.forward(c, wrong, Nd4j.zeros(DataType.DOUBLE, 1, 1, 4, 8, 16), Nd4j.zeros(DataType.DOUBLE, 1, 1, 64)));
+        assertTrue(e2.getMessage().contains("parameter_generator.0.weight"), e2.getMessage());
+        IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class,
+                () -> AdaptiveMixingReference.forward(c, wrong, Nd4j.zeros(DataType.DOUBLE, 1, 1, 4, 8, 8), Nd4j.zeros(DataType.DOUBLE, 1, 1, 64)));
+        assertTrue(e3.getMessage().contains("x must be"), e3.getMessage());
     }
 }

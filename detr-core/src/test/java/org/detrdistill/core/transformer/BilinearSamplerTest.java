@@ -1,5 +1,6 @@
 package org.detrdistill.core.transformer;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -22,10 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BilinearSamplerTest {
     private static final LevelShapes LEVELS = LevelShapes.of(new int[][]{{5, 7}, {3, 2}});
 
+    private static DataType savedDefault;
+
     @BeforeAll
     static void doublePrecision() {
+        savedDefault = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
+
+    @AfterAll
+    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     private static INDArray run(SamplingPlan plan, INDArray rows, INDArray loc, INDArray w, DataType type) {
         SameDiff sd = SameDiff.create();

@@ -1,6 +1,11 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.checkpoint.StateDict;
+import org.detrdistill.core.checkpoint.WeightLoader;
+import org.detrdistill.core.nn.ParamFactory;
+import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.core.testutil.Fixture;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,22 +30,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each other with the reference initialisation, and by central differences w.r.t. parameters, in DOUBLE.
  */
 class MSDeformAttnTest {
-    private static final String PREFIX = "transformer.encoder.layers.0.self_attn.";
+    private static final String PREFIX = "transformer.encoder.layers.0.self_attn";
+    private static DataType savedDefault;
 
     @BeforeAll
     static void doublePrecision() {
+        savedDefault = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
+
+    @AfterAll
+    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     /** A graph with placeholders query/ref/input(/mask) of dynamic batch, the module and loss = sum(out * R). */
     private record Built(SameDiff sd, MSDeformAttn module, Map<String, INDArray> feed) {}
 
+    /** The module with the reference initialisation (seed 1), or with {@code stateDict} (keys without prefix) loaded. */
     private static Built build(MSDeformAttnConfig cfg, Map<String, INDArray> stateDict, INDArray query, INDArray ref,
                                INDArray input, INDArray mask, LevelShapes levels) {
         SameDiff sd = SameDiff.create();
-        MSDeformAttn m = MSDeformAttn.load(sd, PREFIX, cfg, DataType.DOUBLE, stateDict);
-        SDVariable q = sd.placeHolder("query", DataType.DOUBLE, -1, query.size(1), query.size(2));
-        SDVariable r = sd.placeHolder("ref", DataType.DOUBLE, -1, ref.size(1), ref.size(2), ref.size(3));
+        MSDeformAttn m = MSDeformAttn.create(new ParamFactory(sd, DataType.DOUBLE, 1), PREFIX, cfg);
+        if (stateDict != null) {
+            WeightLoader.Report r = new WeightLoader().rule(WeightLoader.Rule.rename(k -> PREFIX + "." + k))
+                    .load(new StateDict(stateDict, "fixture params"), sd);
+            assertEquals(8, r.loaded().size(), r.toString());
+        }
+        SDVariable q = sd.placeHolder("query", DataType.DOUBLE, -1, -1, query.size(2));
+        SDVariable r = sd.placeHolder("ref", DataType.DOUBLE, -1, -1, ref.size(2), ref.size(3));
         SDVariable in = sd.placeHolder("input", DataType.DOUBLE, -1, input.size(1), input.size(2));
         SDVariable mk = mask == null ? null : sd.placeHolder("mask", DataType.DOUBLE, -1, mask.size(1));
         SDVariable out = m.forward("out", q, r, ref.size(3) == 2 ? MSDeformAttn.Reference.POINTS : MSDeformAttn.Reference.BOXES,
@@ -52,10 +68,15 @@ class MSDeformAttnTest {
         return new Built(sd, m, feed);
     }
 
-    private static Map<String, INDArray> params(Fixture f, String prefix) {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String k : MSDeformAttn.PARAMETER_KEYS) m.put(prefix + k, f.npy("params/" + k, DataType.DOUBLE));
-        return m;
+    /** The module's current parameters by key without prefix. */
+    private static Map<String, INDArray> current(MSDeformAttn m) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        m.parameters().forEach((k, v) -> out.put(k, v.getArr().dup()));
+        return out;
+    }
+
+    private static Map<String, INDArray> params(Fixture f) {
+        return StateDict.readNpyFolder(f.dir().resolve("params")).asMap();
     }
 
     private static MSDeformAttnConfig config(Fixture f) {
@@ -70,8 +91,8 @@ class MSDeformAttnTest {
         MSDeformAttnConfig cfg = config(f);
         LevelShapes levels = LevelShapes.fromArrays(f.npy("input_spatial_shapes"), f.npy("input_level_start_index"));
         INDArray mask = f.has("input_padding_mask") ? f.npy("input_padding_mask", DataType.DOUBLE) : null;
-        Built b = build(cfg, params(f, PREFIX), f.npy("query"), f.npy("reference_points"), f.npy("input_flatten"), mask, levels);
-        for (String k : MSDeformAttn.PARAMETER_KEYS) assertNotNull(b.sd().getVariable(PREFIX + k), k);
+        Built b = build(cfg, params(f), f.npy("query"), f.npy("reference_points"), f.npy("input_flatten"), mask, levels);
+        for (String k : MSDeformAttn.PARAMETER_KEYS) assertNotNull(b.sd().getVariable(PREFIX + "." + k), k);
 
         Map<String, INDArray> out = b.sd().output(b.feed(), "out", "out_sampling_locations", "out_attention_weights", "out_value");
         INDArray expected = f.npy("output", DataType.DOUBLE);
@@ -79,7 +100,7 @@ class MSDeformAttnTest {
         double dLoc = TestArrays.maxAbsDiff(f.npy("intermediate/sampling_locations"), out.get("out_sampling_locations"));
         double dAw = TestArrays.maxAbsDiff(f.npy("intermediate/attention_weights"), out.get("out_attention_weights"));
         double dVal = TestArrays.maxAbsDiff(f.npy("intermediate/value"), out.get("out_value"));
-        INDArray ref = MSDeformAttnReference.forward(cfg, params(f, ""), f.npy("query"), f.npy("reference_points"),
+        INDArray ref = MSDeformAttnReference.forward(cfg, params(f), f.npy("query"), f.npy("reference_points"),
                 f.npy("input_flatten"), levels, mask);
         double dRef = TestArrays.maxAbsDiff(expected, ref);
         double dBoth = TestArrays.maxAbsDiff(ref, out.get("out"));
@@ -95,7 +116,7 @@ class MSDeformAttnTest {
     void dynamicBatchRunsOneImageOfTheFixture() {
         Fixture f = Fixture.load("msdeform_attn", "module_d32_h4_L3_P2_ref4");
         LevelShapes levels = LevelShapes.fromArrays(f.npy("input_spatial_shapes"), null);
-        Built b = build(config(f), params(f, PREFIX), f.npy("query"), f.npy("reference_points"), f.npy("input_flatten"), null, levels);
+        Built b = build(config(f), params(f), f.npy("query"), f.npy("reference_points"), f.npy("input_flatten"), null, levels);
         Map<String, INDArray> one = Map.of("query", f.npy("query").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)).dup(),
                 "ref", f.npy("reference_points").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)).dup(),
                 "input", f.npy("input_flatten").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)).dup());
@@ -107,8 +128,9 @@ class MSDeformAttnTest {
     @Test
     void referenceInitialisation() {
         MSDeformAttnConfig cfg = MSDeformAttnConfig.builder().dModel(64).nHeads(8).nLevels(2).nPoints(3).build();
-        Map<String, INDArray> p = MSDeformAttn.initialParameters(cfg, 5);
-        INDArray bias = p.get("sampling_offsets.bias").reshape(8, 2, 3, 2);
+        SameDiff sd = SameDiff.create();
+        MSDeformAttn m = MSDeformAttn.create(new ParamFactory(sd, DataType.DOUBLE, 5), "enc", cfg);
+        INDArray bias = m.parameter("sampling_offsets.bias").getArr().reshape(8, 2, 3, 2);
         // head 0 points along +x, head 1 along the diagonal (1,1), head 2 along +y, head 4 along -x; point i scaled by i+1
         for (int l = 0; l < 2; l++) {
             for (int pt = 0; pt < 3; pt++) {
@@ -121,16 +143,17 @@ class MSDeformAttnTest {
                 assertEquals(-(pt + 1), bias.getDouble(4, l, pt, 0), 1e-12);
             }
         }
-        assertEquals(0, p.get("sampling_offsets.weight").amaxNumber().doubleValue());
-        assertEquals(0, p.get("attention_weights.weight").amaxNumber().doubleValue());
-        assertEquals(0, p.get("attention_weights.bias").amaxNumber().doubleValue());
+        assertEquals("enc.sampling_offsets.bias", m.parameter("sampling_offsets.bias").name());
+        assertEquals(0, m.parameter("sampling_offsets.weight").getArr().amaxNumber().doubleValue());
+        assertEquals(0, m.parameter("attention_weights.weight").getArr().amaxNumber().doubleValue());
+        assertEquals(0, m.parameter("attention_weights.bias").getArr().amaxNumber().doubleValue());
+        assertEquals(0, m.parameter("value_proj.bias").getArr().amaxNumber().doubleValue());
         double bound = Math.sqrt(6.0 / 128);
         for (String w : new String[]{"value_proj.weight", "output_proj.weight"}) {
-            double max = p.get(w).amaxNumber().doubleValue();
+            double max = m.parameter(w).getArr().amaxNumber().doubleValue();
             assertTrue(max <= bound && max > 0.9 * bound, w + " max " + max + " bound " + bound);
         }
-        assertTrue(TestArrays.maxAbsDiff(p.get("value_proj.weight"), MSDeformAttn.initialParameters(cfg, 5).get("value_proj.weight")) == 0,
-                "same seed, same draw");
+        assertThrows(IllegalArgumentException.class, () -> m.parameter("value_proj"));
     }
 
     @Test
@@ -143,12 +166,9 @@ class MSDeformAttnTest {
         INDArray mask = Nd4j.zeros(DataType.DOUBLE, 2, levels.totalSize());
         mask.putScalar(new long[]{1, 4}, 1);
         mask.putScalar(new long[]{1, 33}, 1);
-        Map<String, INDArray> init = MSDeformAttn.initialParameters(cfg, 9);
-        Map<String, INDArray> prefixed = new LinkedHashMap<>();
-        init.forEach((k, v) -> prefixed.put(PREFIX + k, v));
-        Built b = build(cfg, prefixed, query, boxes, input, mask, levels);
+        Built b = build(cfg, null, query, boxes, input, mask, levels);
         Map<String, INDArray> out = b.sd().output(b.feed(), "out", "out_attention_weights");
-        INDArray ref = MSDeformAttnReference.forward(cfg, init, query, boxes, input, levels, mask);
+        INDArray ref = MSDeformAttnReference.forward(cfg, current(b.module()), query, boxes, input, levels, mask);
         assertTrue(TestArrays.maxAbsDiff(ref, out.get("out")) < 1e-12);
         // zero attention_weights projection: uniform weights 1/(L*P)
         assertEquals(0, out.get("out_attention_weights").sub(1.0 / 6).amaxNumber().doubleValue(), 1e-15);
@@ -160,31 +180,30 @@ class MSDeformAttnTest {
         Fixture f = Fixture.load("msdeform_attn", caseName);
         LevelShapes levels = LevelShapes.fromArrays(f.npy("input_spatial_shapes"), null);
         INDArray mask = f.has("input_padding_mask") ? f.npy("input_padding_mask", DataType.DOUBLE) : null;
-        Built b = build(config(f), params(f, PREFIX), f.npy("query"), f.npy("reference_points"), f.npy("input_flatten"), mask, levels);
+        Built b = build(config(f), params(f), f.npy("query"), f.npy("reference_points"), f.npy("input_flatten"), mask, levels);
         for (String k : new String[]{"sampling_offsets.weight", "attention_weights.weight", "value_proj.weight", "output_proj.bias"}) {
-            GradientCheck.Result r = GradientCheck.check(b.sd(), b.feed(), "loss", PREFIX + k, 6, 1e-6, 3);
-            System.out.printf("%s finite differences d loss / d %s: max abs err %.2e, rel %.2e over %d (max |grad| %.2e)%n",
-                    caseName, k, r.maxAbsError(), r.maxRelError(), r.probed(), r.maxAbsGradient());
+            CentralDifference.Result r = CentralDifference.check(b.sd(), "loss", b.feed(), PREFIX + "." + k, 6, 1e-6, 3);
+            System.out.println(caseName + " finite differences " + r);
             assertTrue(r.maxAbsGradient() > 0, "all probed gradients zero for " + k);
-            assertTrue(r.maxAbsError() < 1e-7, k + ": " + r);
+            assertTrue(r.maxAbsError() < 1e-7 && r.maxRelError() < 1e-6, r.toString());
         }
     }
 
     @Test
     void badInputIsNamed() {
         MSDeformAttnConfig cfg = MSDeformAttnConfig.builder().dModel(8).nHeads(2).nLevels(2).nPoints(1).build();
-        Map<String, INDArray> init = MSDeformAttn.initialParameters(cfg, 1);
-        init.remove("value_proj.bias");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MSDeformAttn.load(SameDiff.create(), "", cfg, DataType.DOUBLE, init));
-        assertTrue(e.getMessage().contains("value_proj.bias"), e.getMessage());
-
         SameDiff sd = SameDiff.create();
-        MSDeformAttn m = MSDeformAttn.create(sd, "a.", cfg, DataType.DOUBLE, 1);
+        MSDeformAttn m = MSDeformAttn.create(new ParamFactory(sd, DataType.DOUBLE, 1), "a", cfg);
         SDVariable q = sd.placeHolder("q", DataType.DOUBLE, -1, 3, 8);
-        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> m.forward("o", q, q, MSDeformAttn.Reference.POINTS,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.forward("o", q, q, MSDeformAttn.Reference.POINTS,
                 q, LevelShapes.of(new int[][]{{2, 2}}), null));
-        assertTrue(e2.getMessage().contains("n_levels"), e2.getMessage());
+        assertTrue(e.getMessage().contains("n_levels"), e.getMessage());
+        Map<String, INDArray> wrong = new HashMap<>();
+        m.parameters().forEach((k, v) -> wrong.put(v.name(), v.getArr()));
+        wrong.put("a.value_proj.bias", Nd4j.zeros(DataType.DOUBLE, 3));
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+                () -> new WeightLoader().load(new StateDict(wrong, "ckpt"), sd));
+        assertTrue(e2.getMessage().contains("a.value_proj.bias"), e2.getMessage());
     }
 
     @Test
@@ -203,13 +222,15 @@ class MSDeformAttnTest {
         Fixture f = Fixture.load("msdeform_attn", "module_d32_h4_L3_P2_ref2_mask");
         LevelShapes levels = LevelShapes.fromArrays(f.npy("input_spatial_shapes"), null);
         SameDiff sd = SameDiff.create();
-        MSDeformAttn m = MSDeformAttn.load(sd, "", config(f), DataType.FLOAT, params(f, ""));
+        MSDeformAttn m = MSDeformAttn.create(new ParamFactory(sd, DataType.FLOAT, 1), "", config(f));
+        new WeightLoader().load(new StateDict(params(f), "fixture params"), sd);
         m.forward("out", sd.constant(f.npy("query", DataType.FLOAT)), sd.constant(f.npy("reference_points", DataType.FLOAT)),
                 MSDeformAttn.Reference.POINTS, sd.constant(f.npy("input_flatten", DataType.FLOAT)), levels,
                 sd.constant(f.npy("input_padding_mask")));
         INDArray out = sd.output(Map.of(), "out").get("out");
         assertEquals(DataType.FLOAT, out.dataType());
         double d = TestArrays.maxAbsDiff(f.npy("output"), out);
+        System.out.printf("FLOAT graph vs float64 fixture: %.2e%n", d);
         assertTrue(d < 1e-4, "float32 vs float64 fixture " + d);
     }
 }

@@ -64,10 +64,10 @@ public class FixedGather extends Gather {
             gradRows = sameDiff.reshape(grad, rowShape);
             numRows = sameDiff.constant(Nd4j.scalar(DataType.INT64, xShape[0]));
         } else {
-            // dynamic shape: [-1] ++ shape(x)[1:]. SDVariable.getShape() is null for every op output (ARRAY type),
-            // so the rank may be unknown here: the slice runs to the end of the shape vector (end mask bit 0).
+            // dynamic shape, rank possibly unknown: [-1] ++ shape(x)[1:]
             SDVariable shape = sameDiff.shape(x).castTo(DataType.INT64);
-            SDVariable tail = sameDiff.stridedSlice(shape, new long[]{1}, new long[]{0}, new long[]{1}, 0, 1, 0, 0, 0);
+            SDVariable tail = sameDiff.stridedSlice(shape, new long[]{1}, new long[]{0}, new long[]{1},
+                    0, 1, 0, 0, 0);
             SDVariable rowShape = sameDiff.concat(0, sameDiff.constant(Nd4j.createFromArray(-1L)), tail);
             gradRows = sameDiff.reshape(grad, rowShape);
             numRows = sameDiff.sizeAt(x, 0).castTo(DataType.INT64);

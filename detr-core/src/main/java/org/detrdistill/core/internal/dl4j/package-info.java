@@ -55,6 +55,10 @@
  *       <td>{@code NegativeAxisReductionTest#fusedLayerNormHasNoEpsilon}, {@code NnParityTest}</td></tr>
  * </table>
  *
+ * <p>Known and not worked around (no framework code depends on it): a placeholder whose only path to the loss goes
+ * through a {@code reshape} gets no gradient ("No outputs were specified", or a missing entry). Detector inputs never
+ * need gradients; tests that check gradients w.r.t. layer inputs make those inputs variables.
+ *
  * <p>Stock ops measured correct (finite differences, double) and used directly: two-sided broadcasting
  * {@code add/sub/mul/div}, {@code abs}, {@code clipByValue}, {@code relu}, {@code softplus}, {@code logSigmoid},
  * {@code softmax(x, axis)}, {@code pow}, reductions with {@code keepDims} over positive axes.

@@ -1,0 +1,10 @@
+/**
+ * The training engine's building blocks, independent of any detector: {@link org.detrdistill.core.train.AdamW} on
+ * plain INDArrays with {@link org.detrdistill.core.train.ParamGroups} (lr multipliers, weight decay, frozen names),
+ * {@link org.detrdistill.core.train.LrSchedule}s indexed by iteration,
+ * {@link org.detrdistill.core.train.GradientClipper}, non-finite detection, one optimisation step on a SameDiff graph
+ * ({@link org.detrdistill.core.train.GradientStep}), atomic checkpoints with everything needed to resume
+ * bit-for-bit ({@link org.detrdistill.core.train.Checkpoint}, {@link org.detrdistill.core.train.CheckpointStore}),
+ * and training listeners (console progress, JSON-lines metrics, loss/AP curve PNGs, non-finite guard).
+ */
+package org.detrdistill.core.train;

@@ -1,0 +1,90 @@
+package org.detrdistill.core.variant;
+
+import org.detrdistill.core.model.DecoderStage;
+import org.detrdistill.core.model.DetectorConfig;
+import org.detrdistill.core.model.DetectorNames;
+import org.detrdistill.core.model.DetrBuilder;
+import org.detrdistill.core.model.FeatureMap;
+import org.detrdistill.core.model.Variant;
+import org.detrdistill.core.nn.Init;
+import org.detrdistill.core.nn.MultiheadAttention;
+import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.transformer.ConditionalDecoder;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Conditional DETR (Atten4Vis/ConditionalDETR {@code models/conditional_detr.py}) on the base builder. It inherits
+ * DETR's steps — ResNet backbone, {@code input_proj} (1×1 conv on C5, one level), post-norm encoder, class head with
+ * the focal prior bias, 3-layer box MLP — and adds the conditional decoder:
+ * <pre>
+ *   query_pos   = query_embed.weight [Q,d] repeated per image                        (nn.Embedding init N(0,1))
+ *   hidden_k, s = transformer.decoder(query_pos, memory, pos)                         ({@link ConditionalDecoder})
+ *   logits_k    = class_embed(hidden_k)                                               [B,Q,C]
+ *   boxes_k     = sigmoid(bbox_embed(hidden_k) + [inverse_sigmoid(s), 0, 0])          [B,Q,4] cxcywh
+ * </pre>
+ * The heads are shared by all stages, as in the reference (one {@code class_embed}, one {@code bbox_embed}); they run
+ * once on the stages stacked along the batch axis. The reference points {@code s} are the same for every stage: they
+ * are exposed as {@code init_reference} and as each {@code stage_<k>/reference}. Positional encodings are the base
+ * builder's: DETR's {@code PositionEmbeddingSine(d/2, normalize=True)} without the −0.5 offset, as the reference
+ * ({@code models/position_encoding.py}), computed in Java per batch.
+ *
+ * <p>Parameter names are the reference state_dict keys ({@code backbone.0.body.*}, {@code input_proj.*},
+ * {@code transformer.encoder.layers.<i>.*}, {@code transformer.decoder.*}, {@code query_embed.weight},
+ * {@code class_embed.*}, {@code bbox_embed.layers.<j>.*}), so a reference checkpoint loads by name with
+ * {@code DetectorGraph.loadStateDict}.
+ */
+public final class ConditionalDetr extends DetrBuilder {
+    /** Prefix of the decoder's parameters, as in the reference state_dict. */
+    public static final String DECODER = "transformer.decoder";
+    /** The learned object queries, {@code [Q, d]}. */
+    public static final String QUERY_EMBED_WEIGHT = "query_embed.weight";
+
+    /**
+     * @throws IllegalArgumentException if {@code config} is not a {@link Variant#CONDITIONAL_DETR} configuration
+     */
+    public ConditionalDetr(DetectorConfig config) {
+        super(config);
+        if (config.variant() != Variant.CONDITIONAL_DETR) {
+            throw new IllegalArgumentException("ConditionalDetr builds variant " + Variant.CONDITIONAL_DETR + ", config is " + config.variant());
+        }
+        ConditionalDecoder.sineEmbedding(config.hiddenDim()); // validates d
+    }
+
+    @Override
+    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory) {
+        long d = config.hiddenDim();
+        int q = config.numQueries(), stages = config.decoderLayers();
+        SDVariable pos = flattenLevels(levels, FeatureMap::pos);
+        SDVariable bias = MultiheadAttention.keyPaddingBias(sd, flattenMasks(levels));
+
+        SDVariable queryEmbed = params.create(QUERY_EMBED_WEIGHT, Init.normal(1.0), q, d);
+        sd.identity(DetectorNames.QUERY_EMBED, queryEmbed);
+        SDVariable batch = Shapes.size(sd, memory, 0);
+        SDVariable queryPos = sd.fill(Shapes.of(sd, batch, (long) q, d), dataType, 0.0).add(queryEmbed);   // [B,Q,d]
+
+        ConditionalDecoder.Output out = ConditionalDecoder.apply(params, DECODER, queryPos, memory, bias, pos, d,
+                config.heads(), config.ffnDim(), stages);
+        SDVariable reference = out.reference();                                                            // [B,Q,2]
+        sd.identity(DetectorNames.INIT_REFERENCE, reference);
+
+        // shared heads on all stages at once: [L·B, Q, d]
+        SDVariable hidden = stages == 1 ? out.hidden().get(0) : sd.concat(0, out.hidden().toArray(new SDVariable[0]));
+        SDVariable logits = classHead("class_embed", hidden);
+        SDVariable delta = boxHead("bbox_embed", hidden);
+        SDVariable offset = sd.concat(2, inverseSigmoid(reference), sd.zerosLike(reference));             // [B,Q,4]
+        SDVariable offsets = stages == 1 ? offset : sd.concat(0, Collections.nCopies(stages, offset).toArray(new SDVariable[0]));
+        SDVariable boxes = sd.nn.sigmoid(delta.add(offsets));
+
+        SDVariable[] logitsPerStage = stages == 1 ? new SDVariable[]{logits} : sd.split(logits, stages, 0);
+        SDVariable[] boxesPerStage = stages == 1 ? new SDVariable[]{boxes} : sd.split(boxes, stages, 0);
+        List<DecoderStage> result = new ArrayList<>(stages);
+        for (int k = 0; k < stages; k++) {
+            result.add(new DecoderStage(out.hidden().get(k), reference, logitsPerStage[k], boxesPerStage[k]));
+        }
+        return result;
+    }
+}
