@@ -6,7 +6,7 @@ import org.detrdistill.core.nn.MultiheadAttention;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.detrdistill.core.nn.ParamFactory;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collections;
@@ -29,7 +29,7 @@ import java.util.Map;
  * </pre>
  *
  * <p>Parameters are graph variables named {@code prefix + key}, the keys of the reference state_dict
- * ({@link #parameterKeys}), PyTorch shapes. {@link #initialParameters} gives the reference initialisation.
+ * ({@link #parameterKeys}), PyTorch shapes, initialised as the reference ({@link AdaMixerStageInit}).
  */
 public final class AdaMixerDecoderStage {
     private final SameDiff sd;
@@ -67,36 +67,46 @@ public final class AdaMixerDecoderStage {
     }
 
     /**
-     * The reference initialisation ({@code AdaMixerDecoderStage.init_weights}), keys without prefix, DOUBLE.
-     * See {@link AdaMixerStageInit}.
+     * Adds the stage's parameters to the graph with the reference initialisation ({@link AdaMixerStageInit}).
+     *
+     * @param p      parameter factory (graph, data type, seed)
+     * @param prefix name prefix without the trailing dot, e.g. {@code roi_head.bbox_head.0}; empty for the bare keys
      */
-    public static Map<String, INDArray> initialParameters(AdaMixerStageConfig config, long seed) {
-        return AdaMixerStageInit.initialParameters(config, seed);
+    public static AdaMixerDecoderStage create(ParamFactory p, String prefix, AdaMixerStageConfig config) {
+        Map<String, SDVariable> vars = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : AdaMixerStageInit.shapes(config).entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(AdaMixerStageInit.MIXING)) {
+                vars.put(key, p.create(key(prefix, key), AdaMixerStageInit.init(config, key), e.getValue()));
+            }
+        }
+        String mixingPrefix = key(prefix, AdaMixerStageInit.MIXING.substring(0, AdaMixerStageInit.MIXING.length() - 1));
+        AdaptiveMixing mixing = AdaptiveMixing.create(p, mixingPrefix, config.mixing());
+        return new AdaMixerDecoderStage(p.sd(), prefix, config, vars, mixing);
     }
 
     /**
-     * Adds the stage's parameters to the graph.
+     * Overwrites the parameters with a state_dict's values (cast to the graph's type).
      *
-     * @param prefix    name prefix, e.g. {@code roi_head.bbox_head.0.}
-     * @param type      parameter type (FLOAT or DOUBLE)
-     * @param stateDict values by key without prefix (e.g. {@link #initialParameters} or a checkpoint's); extra keys
-     *                  are ignored
+     * @param stateDict values by key without prefix; every key of {@link #parameterKeys} must be present, others are ignored
      * @throws IllegalArgumentException naming the key when one is missing or mis-shaped
      */
-    public static AdaMixerDecoderStage create(SameDiff sd, String prefix, AdaMixerStageConfig config, DataType type,
-                                              Map<String, INDArray> stateDict) {
-        Map<String, SDVariable> vars = new LinkedHashMap<>();
-        Map<String, INDArray> mixingParams = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : AdaMixerStageInit.shapes(config).entrySet()) {
-            String key = e.getKey();
-            if (key.startsWith(AdaMixerStageInit.MIXING)) {
-                mixingParams.put(prefix + key, Linears.take(stateDict, key, type, e.getValue()));
-            } else {
-                vars.put(key, sd.var(prefix + key, Linears.take(stateDict, key, type, e.getValue())));
+    public void load(Map<String, INDArray> stateDict) {
+        Map<String, long[]> shapes = AdaMixerStageInit.shapes(config);
+        for (Map.Entry<String, SDVariable> e : parameters().entrySet()) {
+            INDArray a = stateDict.get(e.getKey());
+            if (a == null) throw new IllegalArgumentException("missing parameter '" + e.getKey() + "' for stage '" + prefix + "'");
+            long[] expected = shapes.get(e.getKey());
+            if (!java.util.Arrays.equals(a.shape(), expected)) {
+                throw new IllegalArgumentException("parameter '" + e.getKey() + "' must have shape " + java.util.Arrays.toString(expected)
+                        + ", got " + java.util.Arrays.toString(a.shape()));
             }
+            e.getValue().setArray(a.castTo(e.getValue().dataType()).dup());
         }
-        AdaptiveMixing mixing = AdaptiveMixing.load(sd, prefix + AdaMixerStageInit.MIXING, config.mixing(), type, mixingParams);
-        return new AdaMixerDecoderStage(sd, prefix, config, vars, mixing);
+    }
+
+    private static String key(String prefix, String key) {
+        return prefix == null || prefix.isEmpty() ? key : prefix + "." + key;
     }
 
     /**
@@ -179,7 +189,7 @@ public final class AdaMixerDecoderStage {
 
     private SDVariable p(String key) {
         SDVariable v = params.get(key);
-        if (v == null) throw new IllegalStateException("no parameter " + prefix + key);
+        if (v == null) throw new IllegalStateException("no parameter " + key(prefix, key));
         return v;
     }
 

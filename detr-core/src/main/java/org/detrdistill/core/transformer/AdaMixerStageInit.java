@@ -1,8 +1,6 @@
 package org.detrdistill.core.transformer;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.detrdistill.core.nn.Init;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +17,7 @@ import java.util.SplittableRandom;
  *   <li>sampling offsets: weight 0; bias (viewed {@code [G, P, 3]}) U(−0.5, 0.5) in x, y, or a regular √P × √P grid
  *       in (−0.5, 0.5) when P is a square (slot 0 runs over grid rows, slot 1 over columns, as the reference), and
  *       −1 in z;</li>
- *   <li>adaptive mixing: {@link AdaptiveMixing#initialParameters} (zero parameter-generator weight);</li>
+ *   <li>adaptive mixing: {@link AdaptiveMixing#create} (zero parameter-generator weight);</li>
  *   <li>LayerNorms weight 1, bias 0.</li>
  * </ul>
  */
@@ -76,44 +74,28 @@ public final class AdaMixerStageInit {
         }
     }
 
-    /** The reference initialisation, keys without prefix, DOUBLE; the same seed gives the same values. */
-    public static Map<String, INDArray> initialParameters(AdaMixerStageConfig c, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : shapes(c).entrySet()) {
-            String key = e.getKey();
-            long[] s = e.getValue();
-            if (key.startsWith(MIXING)) continue;
-            out.put(key, initial(c, key, s, rnd.split()));
+    /**
+     * The reference initialisation of the parameter {@code key} (without prefix) of a stage; the adaptive-mixing keys
+     * are initialised by {@link AdaptiveMixing#create}.
+     *
+     * @throws IllegalArgumentException for a key that is not a stage parameter
+     */
+    public static Init init(AdaMixerStageConfig c, String key) {
+        long[] s = shapes(c).get(key);
+        if (s == null || key.startsWith(MIXING)) throw new IllegalArgumentException("not a stage parameter: " + key);
+        if (key.equals("iof_tau")) return Init.uniform(0, 4);
+        if (key.equals("sampling_n_mixing.sampling_offset_generator.0.bias")) {
+            return (out, shape, rnd) -> offsetBias(out, c.nGroups(), c.inPoints(), rnd);
         }
-        AdaptiveMixing.initialParameters(c.mixing(), rnd.split().nextLong()).forEach((k, v) -> out.put(MIXING + k, v));
-        return out;
-    }
-
-    private static INDArray initial(AdaMixerStageConfig c, String key, long[] s, SplittableRandom rnd) {
-        int n = Math.toIntExact(s.length == 1 ? s[0] : s[0] * s[1]);
-        double[] v = new double[n];
-        if (key.equals("iof_tau")) {
-            fillUniform(v, 0, 4, rnd);
-        } else if (key.equals("sampling_n_mixing.sampling_offset_generator.0.bias")) {
-            offsetBias(v, c.nGroups(), c.inPoints(), rnd);
-        } else if (key.equals("sampling_n_mixing.sampling_offset_generator.0.weight") || key.startsWith("fc_reg.")
+        if (key.equals("sampling_n_mixing.sampling_offset_generator.0.weight") || key.startsWith("fc_reg.")
                 || key.equals("attention.attn.in_proj_bias")) {
-            // zeros
-        } else if (key.equals("fc_cls.bias")) {
-            java.util.Arrays.fill(v, -Math.log((1 - 0.01) / 0.01));
-        } else if (isLayerNorm(key)) {
-            if (key.endsWith(".weight")) java.util.Arrays.fill(v, 1.0);
-        } else if (key.endsWith(".weight") || key.equals("attention.attn.in_proj_weight")) {
-            double a = Math.sqrt(6.0 / (s[0] + s[1]));       // xavier uniform, fan_in = s[1], fan_out = s[0]
-            fillUniform(v, -a, a, rnd);
-        } else if (key.endsWith(".bias")) {
-            double b = 1 / Math.sqrt(shapes(c).get(key.substring(0, key.length() - 4) + "weight")[1]);
-            fillUniform(v, -b, b, rnd);
-        } else {
-            throw new IllegalStateException("no initialisation rule for " + key);
+            return Init.zeros();
         }
-        return Nd4j.create(v, s, DataType.DOUBLE);
+        if (key.equals("fc_cls.bias")) return Init.constant(-Math.log((1 - 0.01) / 0.01));
+        if (isLayerNorm(key)) return key.endsWith(".weight") ? Init.ones() : Init.zeros();
+        if (key.endsWith(".weight") || key.equals("attention.attn.in_proj_weight")) return Init.xavierUniform();
+        if (key.endsWith(".bias")) return Init.torchDefault(shapes(c).get(key.substring(0, key.length() - 4) + "weight")[1]);
+        throw new IllegalStateException("no initialisation rule for " + key);
     }
 
     private static boolean isLayerNorm(String key) {

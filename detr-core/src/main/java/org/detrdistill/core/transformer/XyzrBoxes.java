@@ -3,6 +3,7 @@ package org.detrdistill.core.transformer;
 import org.detrdistill.core.box.SdBoxOps;
 import org.detrdistill.core.internal.dl4j.BroadcastSafe;
 import org.detrdistill.core.nn.Detach;
+import org.detrdistill.core.nn.Shapes;
 import org.detrdistill.core.position.FrequencyTable;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -103,7 +104,7 @@ public final class XyzrBoxes {
         SDVariable pos = sd.expandDims(scaled, 3).div(sd.constant(Nd4j.create(table, new long[]{1, 1, 1, f}, t)));   // [B,N,4,F]
         SDVariable mixed = sd.math.sin(pos).mul(sd.constant(Nd4j.create(even, new long[]{1, 1, 1, f}, t)))
                 .add(sd.math.cos(pos).mul(sd.constant(Nd4j.create(odd, new long[]{1, 1, 1, f}, t))));
-        return sd.reshape(mixed, DynamicShapes.leading(sd, xyzr, 2, dim));
+        return Shapes.reshape(sd, mixed, Shapes.size(sd, xyzr, 0), Shapes.size(sd, xyzr, 1), (long) dim);
     }
 
     /**
@@ -116,7 +117,7 @@ public final class XyzrBoxes {
      * @return {@code [B,N,1,K,3]} (x, y in pixels, z = log2 scale)
      */
     public static SDVariable samplePoints(SameDiff sd, SDVariable offsets, SDVariable xyzr, int k) {
-        SDVariable off = sd.reshape(offsets, DynamicShapes.leading(sd, xyzr, 2, k, 3));                // [B,N,K,3]
+        SDVariable off = Shapes.reshape(sd, offsets, Shapes.size(sd, xyzr, 0), Shapes.size(sd, xyzr, 1), (long) k, 3L);                // [B,N,K,3]
         SDVariable[] o = sd.split(off, 3, 3);
         SDVariable[] c = columns(sd, xyzr);
         SDVariable[] wh = widthHeight(sd, c[2], c[3]);

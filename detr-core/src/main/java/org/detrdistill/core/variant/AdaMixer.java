@@ -67,7 +67,6 @@ public final class AdaMixer extends DetrBuilder {
     public static final String NECK_NORM = "neck.gn_out";
 
     private final AdaMixerStageConfig stageConfig;
-    private long seed;
     private LevelShapes levelShapes;
 
     /** @throws IllegalArgumentException if the configuration is not an AdaMixer one or its sizes do not fit */
@@ -103,12 +102,6 @@ public final class AdaMixer extends DetrBuilder {
     /** Group count of the neck's GroupNorm: 32 as the reference, gcd(32, d) when d is not a multiple of 32. */
     public static int neckGroups(int hiddenDim) {
         return java.math.BigInteger.valueOf(32).gcd(java.math.BigInteger.valueOf(hiddenDim)).intValue();
-    }
-
-    @Override
-    protected ResNetBackbone backbone(long seed) {
-        this.seed = seed;    // the stages' initialisation derives from the build seed
-        return super.backbone(seed);
     }
 
     /** {@code ChannelMapping}: C2.. → 1×1 conv → shared GroupNorm, {@code numLevels} levels, finest first. */
@@ -158,8 +151,7 @@ public final class AdaMixer extends DetrBuilder {
 
         List<DecoderStage> stages = new ArrayList<>();
         for (int k = 0; k < config.decoderLayers(); k++) {
-            AdaMixerDecoderStage stage = AdaMixerDecoderStage.create(sd, STAGE_PREFIX + k + ".", stageConfig, dataType,
-                    AdaMixerDecoderStage.initialParameters(stageConfig, seed * 1_000_003L + k));
+            AdaMixerDecoderStage stage = AdaMixerDecoderStage.create(params, STAGE_PREFIX + k, stageConfig);
             AdaMixerDecoderStage.Output out = stage.forward("adamixer/stage_" + k, levelShapes, features, xyzr, content);
             stages.add(new DecoderStage(out.content(), XyzrBoxes.toCxcywh(sd, xyzr, whwh), out.clsScore(),
                     XyzrBoxes.toCxcywh(sd, out.refinedXyzr(), whwh)));

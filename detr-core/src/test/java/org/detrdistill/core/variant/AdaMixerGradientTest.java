@@ -5,7 +5,8 @@ import org.detrdistill.core.model.AdaMixerOptions;
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.Variant;
-import org.detrdistill.core.testutil.GradientCheck;
+import org.detrdistill.core.testutil.CentralDifference;
+import org.detrdistill.core.train.DetectionObjective;
 import org.detrdistill.datasets.batch.ImageTarget;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class AdaMixerGradientTest {
                 a.assign(Nd4j.rand(DataType.DOUBLE, a.shape()).subi(0.5).muli(0.2));
             }
         }
-        DetectorLoss loss = new DetectorLoss(det);
+        DetectionObjective loss = new DetectionObjective(det);
 
         Nd4j.getRandom().setSeed(5);
         INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, 64, 64);
@@ -71,7 +72,7 @@ class AdaMixerGradientTest {
         List<ImageTarget> targets = List.of(
                 new ImageTarget(1, new int[]{0, 2}, Nd4j.createFromArray(new double[][]{{0.3, 0.4, 0.3, 0.5}, {0.7, 0.6, 0.4, 0.3}}), 64, 64, 64, 64),
                 new ImageTarget(2, new int[]{1}, Nd4j.createFromArray(new double[][]{{0.5, 0.5, 0.6, 0.4}}), 64, 48, 64, 48));
-        Map<String, INDArray> feed = loss.feed(images, mask, targets);
+        Map<String, INDArray> feed = loss.feeds(images, mask, targets);
 
         List<String> checked = new ArrayList<>(List.of("backbone.layer2.0.conv1.weight", "backbone.layer4.0.downsample.0.weight",
                 "neck.lateral_convs.0.conv.weight", "neck.lateral_convs.3.conv.bias", "neck.gn_out.weight", "neck.gn_out.bias",
@@ -82,7 +83,7 @@ class AdaMixerGradientTest {
 
         double total = sd.output(feed, loss.loss()).get(loss.loss()).getDouble(0);
         assertTrue(total > 0 && Double.isFinite(total), "loss " + total);
-        List<GradientCheck.Mismatch> bad = GradientCheck.check(sd, loss.loss(), feed, checked, 1e-6, 1e-5, 1e-8, 2, 99);
+        List<CentralDifference.Result> bad = CentralDifference.failures(sd, loss.loss(), feed, checked, 2, 1e-6, 1e-5, 99);
         System.out.printf("AdaMixer loss %.6f: %d variables x 2 entries checked, %d mismatches %s%n", total, checked.size(), bad.size(), bad);
         assertEquals(List.of(), bad);
         // every checked kind has a nonzero gradient somewhere (no degenerate check), except two that are exactly constant:
