@@ -11,7 +11,8 @@ import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.model.DetectorOutputs;
 import org.detrdistill.core.model.Variant;
-import org.detrdistill.core.testutil.GradientCheck;
+import org.detrdistill.core.testutil.CentralDifference;
+import org.detrdistill.core.train.DetectionObjective;
 import org.detrdistill.datasets.batch.ImageTarget;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,14 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * AdaMixer is trainable: a tiny model (FLOAT) overfits one synthetic batch of two 64×64 images with two and three
- * coloured rectangles (class = colour) drawn here, with Adam in a manual loop ({@code sd.calculateGradients}), the
- * Hungarian matching recomputed every step. The loss must fall by at least 90% and every ground-truth box must be
+ * coloured rectangles (class = colour) drawn here, with Adam (lr 3e-3, 10× lower after step 90) in a manual loop
+ * ({@code sd.calculateGradientsAndOutputs}), the Hungarian matching recomputed every step. The loss must fall by at least 90% and every ground-truth box must be
  * matched by a final-stage box with IoU > 0.8.
  */
 class AdaMixerOverfitTest {
     private static final int SIZE = 64;
-    private static final int STEPS = 300;
-    private static final double LR = 2e-3;
+    private static final int STEPS = 120;
+    private static final double LR = 3e-3;
+    /** The learning rate drops 10× for the last steps (as the reference's step schedule), which steadies the boxes. */
+    private static final int DECAY_AT = 90;
     /** Rectangles per image: class (0 red, 1 green, 2 blue), x0, y0, x1, y1 in pixels. */
     private static final int[][][] RECTS = {
             {{0, 6, 8, 30, 40}, {2, 36, 30, 60, 58}},
@@ -82,9 +85,9 @@ class AdaMixerOverfitTest {
                 .numClasses(3).numQueries(10).hiddenDim(32).heads(4).encoderLayers(0).decoderLayers(2).ffnDim(64)
                 .inputSize(SIZE, SIZE).adamixer(new AdaMixerOptions(4, 2, 4, 8, 16)).build();
         DetectorGraph det = Detectors.build(cfg, DataType.FLOAT, 1);
-        DetectorLoss loss = new DetectorLoss(det);
+        DetectionObjective loss = new DetectionObjective(det);
         SameDiff sd = det.sameDiff();
-        List<String> trainable = GradientCheck.trainable(sd);
+        List<String> trainable = CentralDifference.trainable(sd);
         Map<String, INDArray[]> adam = new HashMap<>();
         for (String v : trainable) {
             INDArray p = sd.getVariable(v).getArr();
@@ -97,13 +100,25 @@ class AdaMixerOverfitTest {
         double first = Double.NaN, last = Double.NaN;
         long start = System.nanoTime();
         for (int step = 1; step <= STEPS; step++) {
-            Map<String, INDArray> feed = loss.feed(images, mask, targets);
+            Map<String, INDArray> feed = loss.feeds(images, mask, targets);
             var og = sd.calculateGradientsAndOutputs(feed, List.of(loss.loss()), trainable);
             last = og.getOutputs().get(loss.loss()).getDouble(0);
             if (step == 1) first = last;
-            if (step % 50 == 0 || step == 1) System.out.printf("step %d loss %.4f (%.1f s)%n", step, last, (System.nanoTime() - start) / 1e9);
-            adamStep(sd, og.getGradients(), adam, step);
+            if (step % 40 == 0 || step == 1) {
+                System.out.printf("step %d loss %.4f worst IoU %.3f (%.1f s)%n", step, last, worstMatchedIou(det, images, mask, targets),
+                        (System.nanoTime() - start) / 1e9);
+            }
+            adamStep(sd, og.getGradients(), adam, step, step > DECAY_AT ? LR / 10 : LR);
         }
+        double worstIou = worstMatchedIou(det, images, mask, targets);
+        System.out.printf("AdaMixer overfit: loss %.4f -> %.4f (%.1f%% lower) in %d steps, %.1f s; worst matched IoU %.3f%n",
+                first, last, 100 * (1 - last / first), STEPS, (System.nanoTime() - start) / 1e9, worstIou);
+        assertTrue(last <= 0.1 * first, "loss fell from " + first + " to " + last + " only");
+        assertTrue(worstIou > 0.8, "worst matched IoU " + worstIou);
+    }
+
+    /** The smallest IoU between a ground-truth box and its Hungarian-matched final-stage box; prints the matched scores. */
+    private static double worstMatchedIou(DetectorGraph det, INDArray images, INDArray mask, List<ImageTarget> targets) {
         DetectorOutputs out = det.forward(images, mask, DetectorNames.LOGITS, DetectorNames.BOXES);
         List<Assignment> match = new HungarianMatcher(MatcherConfig.deformableDetr()).match(out.logits(), out.boxes(), targets);
         double worstIou = 1;
@@ -119,10 +134,7 @@ class AdaMixerOverfitTest {
             System.out.printf("image %d: matched queries %s, scores of their classes %s%n", b, java.util.Arrays.toString(a.queryIndex()),
                     scores(probs, a, targets.get(b)));
         }
-        System.out.printf("AdaMixer overfit: loss %.4f -> %.4f (%.1f%% lower) in %d steps, %.1f s; worst matched IoU %.3f%n",
-                first, last, 100 * (1 - last / first), STEPS, (System.nanoTime() - start) / 1e9, worstIou);
-        assertTrue(last <= 0.1 * first, "loss fell from " + first + " to " + last + " only");
-        assertTrue(worstIou > 0.8, "worst matched IoU " + worstIou);
+        return worstIou;
     }
 
     private static String scores(INDArray probs, Assignment a, ImageTarget t) {
@@ -134,7 +146,7 @@ class AdaMixerOverfitTest {
     }
 
     /** Adam (β 0.9 / 0.999, ε 1e-8, bias-corrected) on every parameter with a gradient. */
-    private static void adamStep(SameDiff sd, Map<String, INDArray> grads, Map<String, INDArray[]> state, int t) {
+    private static void adamStep(SameDiff sd, Map<String, INDArray> grads, Map<String, INDArray[]> state, int t, double lr) {
         double c1 = 1 - Math.pow(0.9, t), c2 = 1 - Math.pow(0.999, t);
         for (Map.Entry<String, INDArray> e : grads.entrySet()) {
             INDArray[] s = state.get(e.getKey());
@@ -142,7 +154,7 @@ class AdaMixerOverfitTest {
             INDArray g = e.getValue();
             s[0].muli(0.9).addi(g.mul(0.1));
             s[1].muli(0.999).addi(g.mul(g).muli(0.001));
-            INDArray update = s[0].div(c1).divi(Transforms.sqrt(s[1].div(c2)).addi(1e-8)).muli(LR);
+            INDArray update = s[0].div(c1).divi(Transforms.sqrt(s[1].div(c2)).addi(1e-8)).muli(lr);
             sd.getVariable(e.getKey()).getArr().subi(update);
         }
     }
