@@ -79,13 +79,13 @@ public final class DistillationObjective implements TrainingObjective {
 
     /** Runs the teacher once and the student once, then matches and fills every placeholder. */
     @Override
-    public Map<String, INDArray> feeds(DetectionBatch batch) {
+    public Map<String, INDArray> feeds(DetectionBatch batch, long step) {
         TeacherOutputs t = teacher.run(batch);
         DetectorGraph det = detection.detector();
         Map<String, INDArray> feeds = det.feeds(batch.images(), batch.mask());
         Map<String, INDArray> student = new LinkedHashMap<>(det.sameDiff().output(feeds, studentOutputs.toArray(new String[0])));
         feeds.putAll(detection.targetFeeds(student, batch.targets()));
-        DistillContext ctx = new DistillContext(batch, t, student, 0);
+        DistillContext ctx = new DistillContext(batch, t, student, step);
         for (DistillTerm term : terms) feeds.putAll(term.feeds(ctx));
         return feeds;
     }

@@ -33,9 +33,17 @@ public final class DetectorGraph {
     private final Set<String> convKernels;
     private final ResNetBackbone backbone;
     private final PositionEncoder positions;
+    private final List<GeometryFeed> geometryFeeds;
 
     DetectorGraph(DetectorConfig config, SameDiff sd, DataType dataType, List<LevelGeometry> geometry,
                   Set<String> convKernels, ResNetBackbone backbone, PositionEncoder positions) {
+        this(config, sd, dataType, geometry, convKernels, backbone, positions, List.of());
+    }
+
+    DetectorGraph(DetectorConfig config, SameDiff sd, DataType dataType, List<LevelGeometry> geometry,
+                  Set<String> convKernels, ResNetBackbone backbone, PositionEncoder positions,
+                  List<GeometryFeed> geometryFeeds) {
+        this.geometryFeeds = List.copyOf(geometryFeeds);
         this.config = config;
         this.sd = sd;
         this.dataType = dataType;
@@ -58,7 +66,8 @@ public final class DetectorGraph {
     public ResNetBackbone backbone() { return backbone; }
 
     /**
-     * All placeholder values for a batch: the images and pixel mask, plus every level's mask and positional encoding.
+     * All placeholder values for a batch: the images and pixel mask, plus every level's mask and positional encoding,
+     * plus the variant's {@link GeometryFeed}s.
      *
      * @param images    {@code [B,3,H,W]}, normalised, zero-padded to the canvas {@code H × W} of the config
      * @param pixelMask {@code [B,H,W]}, 1 = padding
@@ -88,6 +97,8 @@ public final class DetectorGraph {
             feeds.put(DetectorNames.level(g.level()) + "mask", levelMask);
             if (g.withPos()) feeds.put(DetectorNames.level(g.level()) + "pos", positions.encode(levelMask, config.hiddenDim()).castTo(dataType));
         }
+        Map<String, INDArray> standard = java.util.Collections.unmodifiableMap(new HashMap<>(feeds));
+        for (GeometryFeed f : geometryFeeds) feeds.put(f.name(), f.compute().apply(standard).castTo(dataType));
         return feeds;
     }
 

@@ -13,7 +13,7 @@ package org.detrdistill.core.model;
  *   <tr><td>{@value #IMAGES}</td><td>{@code [B,3,H,W]} float, RGB normalised with ImageNet mean/std, zero-padded</td></tr>
  *   <tr><td>{@value #PIXEL_MASK}</td><td>{@code [B,H,W]} float, 1 = padding, 0 = image</td></tr>
  *   <tr><td>{@code level_<l>/…}</td><td>per-level geometry computed in Java from the pixel mask (masks, positional
- *   encodings, reference points); see {@code FeatureGeometry}. Fed automatically by {@code DetectorGraph.feeds}.</td></tr>
+ *   encodings, reference points), computed and fed by {@code DetectorGraph.feeds}.</td></tr>
  * </table>
  * <table>
  *   <caption>Outputs</caption>

@@ -46,6 +46,8 @@ public abstract class DetrBuilder {
     protected ResNetBackbone backbone;
     /** Geometry the Java side computes per batch, declared by {@link #levelPlaceholders}. */
     protected final List<LevelGeometry> geometry = new ArrayList<>();
+    /** Variant-specific per-batch geometry, declared by {@link #geometryPlaceholder}. */
+    protected final List<GeometryFeed> geometryFeeds = new ArrayList<>();
 
     protected DetrBuilder(DetectorConfig config) {
         this.config = config;
@@ -82,7 +84,8 @@ public abstract class DetrBuilder {
         DecoderStage last = stages.get(stages.size() - 1);
         sd.identity(DetectorNames.LOGITS, last.logits());
         sd.identity(DetectorNames.BOXES, last.boxes());
-        return new DetectorGraph(config, sd, dataType, List.copyOf(geometry), params.convKernels(), backbone, positionEncoder());
+        return new DetectorGraph(config, sd, dataType, List.copyOf(geometry), params.convKernels(), backbone, positionEncoder(),
+                List.copyOf(geometryFeeds));
     }
 
     // ---------------------------------------------------------------------------------------------------- steps
@@ -172,6 +175,17 @@ public abstract class DetrBuilder {
         SDVariable mask = sd.placeHolder(DetectorNames.level(level) + "mask", dataType, -1, -1, -1);
         SDVariable pos = withPos ? sd.placeHolder(DetectorNames.level(level) + "pos", dataType, -1, config.hiddenDim(), -1, -1) : null;
         return new FeatureMap(level, features, mask, pos, stride);
+    }
+
+    /**
+     * Declares a variant-specific placeholder {@code name} of this graph's type whose value {@link DetectorGraph#feeds}
+     * computes in Java for every batch (after the level masks and encodings), e.g. reference points.
+     *
+     * @param shape the placeholder shape, -1 for dynamic dimensions (the batch)
+     */
+    protected SDVariable geometryPlaceholder(String name, GeometryFeed.Compute compute, long... shape) {
+        geometryFeeds.add(new GeometryFeed(name, compute));
+        return sd.placeHolder(name, dataType, shape);
     }
 
     /** {@code [B, d, H_l, W_l]} per level → {@code [B, Σ H_l·W_l, d]}, levels in order. */

@@ -1,7 +1,9 @@
 /**
  * SameDiff building blocks with PyTorch semantics and PyTorch parameter names: {@link org.detrdistill.core.nn.Linear},
  * {@link org.detrdistill.core.nn.LayerNorm}, {@link org.detrdistill.core.nn.Mlp},
- * {@link org.detrdistill.core.nn.MultiheadAttention}, created through a seeded {@link org.detrdistill.core.nn.ParamFactory}.
+ * {@link org.detrdistill.core.nn.MultiheadAttention}, {@link org.detrdistill.core.nn.GroupNorm}, created through a seeded
+ * {@link org.detrdistill.core.nn.ParamFactory}; and the parameter-free {@link org.detrdistill.core.nn.Detach}
+ * ({@code tensor.detach()}) and {@link org.detrdistill.core.nn.InverseSigmoid}.
  *
  * <p>Tensors are batch-first ({@code [B, L, E]}); batch and sequence lengths are dynamic ({@link org.detrdistill.core.nn.Shapes}).
  */

@@ -70,7 +70,7 @@ public final class DetectionObjective implements TrainingObjective {
 
     @Override public List<String> weightedNames() { return criterion.weightedNames(); }
 
-    @Override public Map<String, INDArray> feeds(DetectionBatch batch) {
+    @Override public Map<String, INDArray> feeds(DetectionBatch batch, long step) {
         return feeds(batch.images(), batch.mask(), batch.targets());
     }
 

@@ -26,6 +26,11 @@ public interface TrainingObjective {
     /** Names of the weighted loss terms ({@code <term>_weighted}); they sum to {@link #loss()}. */
     List<String> weightedNames();
 
-    /** Every placeholder value of one training step on {@code batch} (may run forward passes to match). */
-    Map<String, INDArray> feeds(DetectionBatch batch);
+    /**
+     * Every placeholder value of one training step on {@code batch} (may run forward passes to match).
+     *
+     * @param step 0-based global step: anything random per step (e.g. MGD's masks) derives from it, so a resumed run
+     *             reproduces an uninterrupted one
+     */
+    Map<String, INDArray> feeds(DetectionBatch batch, long step);
 }

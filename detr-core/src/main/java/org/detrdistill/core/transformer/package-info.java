@@ -16,5 +16,11 @@
  *   <li>AdaMixer's {@link org.detrdistill.core.transformer.Sampling3D} and
  *       {@link org.detrdistill.core.transformer.AdaptiveMixing}.</li>
  * </ul>
+ *
+ * <p>Deformable DETR's transformer: {@link org.detrdistill.core.transformer.DeformableEncoderLayer},
+ * {@link org.detrdistill.core.transformer.DeformableDecoderLayer} and
+ * {@link org.detrdistill.core.transformer.DeformableTransformer} (with box refinement), the per-batch geometry
+ * {@link org.detrdistill.core.transformer.DeformableGeometry} (valid ratios, encoder reference points) and the
+ * plain-array {@link org.detrdistill.core.transformer.DeformableTransformerReference}.
  */
 package org.detrdistill.core.transformer;

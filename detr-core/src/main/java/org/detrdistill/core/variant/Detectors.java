@@ -10,8 +10,8 @@ import java.util.Objects;
  * Builds the detector graph of any {@link DetectorConfig}, dispatching on its variant.
  *
  * <pre>{@code
- * DetectorGraph det = Detectors.build(DetectorPresets.get("conditional_detr_tiny"), DataType.FLOAT, 42);
- * DetectorOutputs out = det.forward(images, pixelMask);   // [B,3,H,W], [B,H,W]
+ * DetectorGraph det = Detectors.build(DetectorPresets.get("deformable_detr_tiny"), DataType.FLOAT, 42);
+ * DetectorOutputs out = det.forward(images, pixelMask);   // [B,3,H,W], [B,H,W] padded to the config's canvas
  * }</pre>
  */
 public final class Detectors {
@@ -22,17 +22,15 @@ public final class Detectors {
      * @param dataType FLOAT for training and inference, DOUBLE for gradient checks and parity tests
      * @param seed     seed of every parameter initialisation (same seed, same config: same parameters)
      * @return a fresh graph exposing the {@link org.detrdistill.core.model.DetectorNames} contract
-     * @throws UnsupportedOperationException for a variant this build does not implement yet
+     * @throws UnsupportedOperationException for an option a variant does not implement
      */
     public static DetectorGraph build(DetectorConfig config, DataType dataType, long seed) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(dataType, "dataType");
         return switch (config.variant()) {
             case CONDITIONAL_DETR -> new ConditionalDetr(config).build(dataType, seed);
+            case DEFORMABLE_DETR -> new DeformableDetr(config).build(dataType, seed);
             case ADAMIXER -> new AdaMixer(config).build(dataType, seed);
-            case DEFORMABLE_DETR -> throw new UnsupportedOperationException(
-                    "detector variant " + config.variant() + " is not implemented yet; available: "
-                    + org.detrdistill.core.model.Variant.CONDITIONAL_DETR + ", " + org.detrdistill.core.model.Variant.ADAMIXER);
         };
     }
 }

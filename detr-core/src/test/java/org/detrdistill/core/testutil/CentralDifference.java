@@ -34,10 +34,27 @@ public final class CentralDifference {
      */
     public static Result check(SameDiff sd, String loss, Map<String, INDArray> placeholders, String name, int samples,
                                double eps, long seed) {
+        if (sd.getVariable(name) == null) throw new IllegalArgumentException("no variable " + name);
+        return compare(sd, loss, placeholders, name, sd.calculateGradients(placeholders, name).get(name), samples, eps, seed);
+    }
+
+    /**
+     * {@link #check} for several variables with one backward pass (the analytic gradients of all {@code names} are
+     * computed together, then each is compared with central differences).
+     */
+    public static java.util.List<Result> checkAll(SameDiff sd, String loss, Map<String, INDArray> placeholders,
+                                                  java.util.List<String> names, int samples, double eps, long seed) {
+        for (String name : names) if (sd.getVariable(name) == null) throw new IllegalArgumentException("no variable " + name);
+        Map<String, INDArray> grads = sd.calculateGradients(placeholders, names);
+        java.util.List<Result> out = new java.util.ArrayList<>();
+        for (String name : names) out.add(compare(sd, loss, placeholders, name, grads.get(name), samples, eps, seed));
+        return out;
+    }
+
+    private static Result compare(SameDiff sd, String loss, Map<String, INDArray> placeholders, String name,
+                                  INDArray analytic, int samples, double eps, long seed) {
         SDVariable v = sd.getVariable(name);
-        if (v == null) throw new IllegalArgumentException("no variable " + name);
         boolean isPlaceholder = v.getVariableType() == VariableType.PLACEHOLDER;
-        INDArray analytic = sd.calculateGradients(placeholders, name).get(name);
         if (analytic == null) throw new IllegalStateException("no gradient computed for " + name);
         INDArray values = isPlaceholder ? placeholders.get(name) : v.getArr();
         if (values.dataType() != DataType.DOUBLE) throw new IllegalArgumentException(name + " must be DOUBLE");

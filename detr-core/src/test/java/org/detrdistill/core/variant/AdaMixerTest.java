@@ -209,8 +209,8 @@ class AdaMixerTest {
         assertTrue(e.getMessage().contains("hiddenDim 20") && e.getMessage().contains("content_dim 20"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new AdaMixer(DetectorPresets.get("adamixer_tiny").toBuilder()
                 .adamixer(new AdaMixerOptions(4, 3, 8, 16, 16)).build()));
-        assertThrows(UnsupportedOperationException.class, () -> Detectors.build(
-                DetectorConfig.builder(Variant.DEFORMABLE_DETR).build(), DataType.FLOAT, 1));
+        e = assertThrows(IllegalArgumentException.class, () -> new AdaMixer(DetectorPresets.get("deformable_detr_tiny")));
+        assertTrue(e.getMessage().contains("deformable_detr"), e.getMessage());
     }
 
     @Test

@@ -53,10 +53,21 @@ class ConditionalDetrTeacherTest {
 
     @Test
     void matchesTheOfficialModel() {
+        assertMatchesReference(state);
+    }
+
+    /** Path 1 of ONNX import: the weights read from the exported model's initializers fill the native graph. */
+    @Test
+    void weightsFromTheOnnxFileMatchTheOfficialModel() {
+        org.detrdistill.core.onnx.OnnxModel onnx = org.detrdistill.core.onnx.OnnxModel.read(fixture.dir().resolve("model.onnx"));
+        assertMatchesReference(onnx.stateDict());
+    }
+
+    private static void assertMatchesReference(StateDict weights) {
         DetectorConfig config = teacherConfig();
         assertEquals(BackboneConfig.preset("tiny"), config.backbone(), "the fixture's backbone is the tiny preset");
         DetectorGraph det = Detectors.build(config, DataType.FLOAT, 1);
-        WeightLoader.Report report = det.loadStateDict(state);
+        WeightLoader.Report report = det.loadStateDict(weights);
         assertEquals(0, report.unfilled().size(), report.unfilled().toString());
         INDArray images = fixture.npy("input");
         INDArray mask = Nd4j.zeros(DataType.FLOAT, 1, images.size(2), images.size(3));

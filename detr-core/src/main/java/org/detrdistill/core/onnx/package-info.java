@@ -1,0 +1,9 @@
+/**
+ * ONNX teachers: reading ONNX files ({@link org.detrdistill.core.onnx.OnnxModel}), the rewrite pass that works around
+ * the defects of DL4J's ONNX importer ({@link org.detrdistill.core.onnx.OnnxRewriter}, rules in
+ * {@code core.onnx.rewrite}), import into SameDiff ({@link org.detrdistill.core.onnx.OnnxImporter}) and the frozen
+ * teacher adapter mapping graph outputs to the detector contract ({@link org.detrdistill.core.onnx.OnnxTeacherGraph},
+ * {@link org.detrdistill.core.onnx.OnnxOutputMapping}). {@code core.onnx.eval} is a plain-Java ONNX interpreter:
+ * the reference for the imported graphs and the engine of constant folding.
+ */
+package org.detrdistill.core.onnx;
