@@ -1,6 +1,10 @@
 /**
- * DETRDistill's feature and relation terms (METHOD §2b, §2d), each a {@link org.detrdistill.distill.DistillTerm}:
+ * DETRDistill (Chang et al., ICCV 2023; METHOD §2), each part a {@link org.detrdistill.distill.DistillTerm}:
  * <ul>
+ *   <li>{@link org.detrdistill.distill.detrdistill.HungarianLogitsDistillation} ({@code kd_logits}): Hungarian-matching
+ *   logits distillation, progressive over decoder stages, with {@link org.detrdistill.distill.detrdistill.StageGrouping}
+ *   (teacher stages → student stages) and {@link org.detrdistill.distill.detrdistill.TeacherPredictionMatcher}
+ *   (student ↔ teacher matching, optionally split into positives and negatives);</li>
  *   <li>{@link org.detrdistill.distill.detrdistill.TargetAwareFeatureDistillation} ({@code kd_feat}): MSE of the
  *   neck features weighted by the target-aware mask ψ ({@link org.detrdistill.distill.detrdistill.TargetAwareMask},
  *   computed in Java from the teacher's top-100 (query, class) pairs and their quality
@@ -12,6 +16,7 @@
  *   {@link org.detrdistill.distill.detrdistill.StageMapping}.</li>
  * </ul>
  * {@link org.detrdistill.distill.detrdistill.FeatureLevels} holds the level / width / canvas rules shared with the
- * feature baselines of {@code org.detrdistill.distill.baseline}.
+ * feature baselines of {@code org.detrdistill.distill.baseline}. Query-prior assignment distillation (METHOD §2c) is
+ * not built yet.
  */
 package org.detrdistill.distill.detrdistill;
