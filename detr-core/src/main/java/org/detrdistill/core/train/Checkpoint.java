@@ -88,6 +88,29 @@ public record Checkpoint(DetectorConfig config, Map<String, INDArray> parameters
      */
     public void restore(SameDiff sd, AdamW adamw) {
         List<String> problems = new ArrayList<>();
+        for (String name : optimizer.keySet()) {
+            if (adamw.setting(name).frozen()) problems.add("optimizer state for '" + name + "', which is frozen in this run");
+        }
+        assignArrays(sd, problems);
+        adamw.load(optimizer);
+        rng.restoreNd4j();
+    }
+
+    /**
+     * Writes only the model arrays (every parameter and floating-point constant) into {@code sd}, in place: for
+     * evaluation, inference or fine-tuning with a fresh optimizer. The optimizer state and the random state are not
+     * touched. Everything is checked before anything changes.
+     *
+     * @param sd a graph built from {@link #config()} (e.g. {@code Detectors.build(checkpoint.config(), FLOAT, seed)})
+     * @throws IllegalArgumentException listing every parameter or constant that is missing on either side or differs
+     *                                  in shape or data type
+     */
+    public void restoreWeights(SameDiff sd) {
+        assignArrays(sd, new ArrayList<>());
+    }
+
+    /** Checks every array against {@code sd} (adding to {@code problems}); throws if any, else assigns them all. */
+    private void assignArrays(SameDiff sd, List<String> problems) {
         Map<String, INDArray> graphParams = new LinkedHashMap<>(), graphConsts = new LinkedHashMap<>();
         for (SDVariable v : sd.variables()) {
             INDArray a = v.getArr();
@@ -96,16 +119,11 @@ public record Checkpoint(DetectorConfig config, Map<String, INDArray> parameters
         }
         compare("parameter", parameters, graphParams, problems);
         compare("constant", constants, graphConsts, problems);
-        for (String name : optimizer.keySet()) {
-            if (adamw.setting(name).frozen()) problems.add("optimizer state for '" + name + "', which is frozen in this run");
-        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("checkpoint does not fit the graph:\n  - " + String.join("\n  - ", problems));
         }
         parameters.forEach((k, a) -> graphParams.get(k).assign(a));
         constants.forEach((k, a) -> graphConsts.get(k).assign(a));
-        adamw.load(optimizer);
-        rng.restoreNd4j();
     }
 
     private static void compare(String kind, Map<String, INDArray> saved, Map<String, INDArray> graph, List<String> problems) {
