@@ -79,10 +79,20 @@ public final class DetectionObjective {
      * @param targets one per image, boxes cxcywh normalised
      */
     public Map<String, INDArray> feeds(INDArray images, INDArray mask, List<ImageTarget> targets) {
+        return feeds(images, mask, targets, -1);
+    }
+
+    /**
+     * As {@link #feeds(INDArray, INDArray, List)}, for optimizer step {@code step}: predictions with NaN or infinite
+     * values (a diverged model) stop it with a {@link NonFiniteException} naming the step and the output, before the
+     * matching.
+     */
+    public Map<String, INDArray> feeds(INDArray images, INDArray mask, List<ImageTarget> targets, long step) {
         Map<String, INDArray> feeds = det.feeds(images, mask);
         List<String> names = new ArrayList<>();
         stageOutputs.values().forEach(n -> names.addAll(List.of(n)));
         Map<String, INDArray> out = det.sameDiff().output(feeds, names.toArray(new String[0]));
+        NonFiniteGuard.checkOutputs(step, out);
         Map<String, EncodedTargets> encoded = new LinkedHashMap<>();
         stageOutputs.forEach((stage, n) -> encoded.put(stage, encoder.encode(match(out.get(n[0]), out.get(n[1]), targets), targets)));
         feeds.putAll(criterion.feed(encoded, TargetEncoder.numBoxes(targets)));

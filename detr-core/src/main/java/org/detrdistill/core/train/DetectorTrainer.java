@@ -102,7 +102,7 @@ public final class DetectorTrainer {
                 long t0 = System.nanoTime(), steps0 = state.step();
                 while (train.hasNext() && state.step() < total) {
                     DetectionBatch batch = train.next();
-                    Map<String, INDArray> feeds = objective.feeds(batch.images(), batch.mask(), batch.targets());
+                    Map<String, INDArray> feeds = objective.feeds(batch.images(), batch.mask(), batch.targets(), state.step());
                     StepResult r = step.run(sd, feeds, outputs, state.step());
                     state = state.advancedBy(1);
                     double itPerSec = (state.step() - steps0) / ((System.nanoTime() - t0) / 1e9);

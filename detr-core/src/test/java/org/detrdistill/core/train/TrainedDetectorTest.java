@@ -45,7 +45,9 @@ class TrainedDetectorTest {
         GradientStep step = new GradientStep(adamw, LrSchedule.constant(1e-2), GradientClipper.off());
         INDArray[] data = TinyMlp.dataset(8, DataType.FLOAT);
         for (int k = 0; k < 2; k++) step.run(trained, Map.of("x", data[0], "y", data[1]), TinyMlp.OUTPUTS, k);
+        trained.constant("loss.weight", Nd4j.scalar(2f));   // training graphs also hold the loss's constants
         Checkpoint c = Checkpoint.capture(trained, config(), adamw, TrainingState.initial(), new SplitMix64(1));
+        assertTrue(c.constants().containsKey("loss.weight"));
 
         SameDiff fresh = TinyMlp.build(DataType.FLOAT, 99, 0, 8);
         assertNotEquals(c.parameters().get("layer1.weight"), fresh.getVariable("layer1.weight").getArr());
@@ -53,6 +55,10 @@ class TrainedDetectorTest {
         c.restoreWeights(fresh);
         for (var e : c.parameters().entrySet()) assertEquals(e.getValue(), fresh.getVariable(e.getKey()).getArr(), e.getKey());
         assertSame(before, fresh.getVariable("layer1.weight").getArr(), "assigned in place");
+        assertFalse(fresh.hasVariable("loss.weight"), "constants the graph lacks are skipped");
+        IllegalArgumentException full = assertThrows(IllegalArgumentException.class,
+                () -> c.restore(TinyMlp.build(DataType.FLOAT, 99, 0, 8), new AdamW(AdamWConfig.detr(), ParamGroups.uniform())));
+        assertTrue(full.getMessage().contains("loss.weight"), "a full restore (resume) needs the same graph: " + full.getMessage());
 
         SameDiff other = TinyMlp.build(DataType.FLOAT, 1, 0, 8);
         other.var("extra", Nd4j.zeros(DataType.FLOAT, 2));
