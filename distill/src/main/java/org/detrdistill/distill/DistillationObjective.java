@@ -84,6 +84,7 @@ public final class DistillationObjective implements TrainingObjective {
         DetectorGraph det = detection.detector();
         Map<String, INDArray> feeds = det.feeds(batch.images(), batch.mask());
         Map<String, INDArray> student = new LinkedHashMap<>(det.sameDiff().output(feeds, studentOutputs.toArray(new String[0])));
+        org.detrdistill.core.train.NonFiniteGuard.checkOutputs(step, student);
         feeds.putAll(detection.targetFeeds(student, batch.targets()));
         DistillContext ctx = new DistillContext(batch, t, student, step);
         for (DistillTerm term : terms) feeds.putAll(term.feeds(ctx));

@@ -1,6 +1,8 @@
 /**
  * Runnable example mains: short, self-contained programs over the library that a user can copy into their own
- * project (each documents its arguments in its class comment). The command line is in
+ * project (each documents its arguments in its class comment): {@code EvaluateCoco} (COCO evaluation of a results
+ * file), {@code TrainDetector} (synthetic data, training, evaluation) and {@code PredictImages} (a trained detector
+ * on image files: results file and drawings). The command line is in
  * {@link org.detrdistill.examples.cli}, benchmarks in {@link org.detrdistill.examples.bench}.
  */
 package org.detrdistill.examples;

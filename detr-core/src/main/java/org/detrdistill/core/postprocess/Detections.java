@@ -1,9 +1,13 @@
 package org.detrdistill.core.postprocess;
 
 import org.detrdistill.core.box.HostArrays;
+import org.detrdistill.datasets.eval.DetectionResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntToLongFunction;
 
 /**
  * The detections of one image, sorted by score (descending). Immutable: the accessors return copies.
@@ -45,6 +49,30 @@ public record Detections(long imageId, double[] scores, int[] labels, double[] b
 
     /** {@code (x0, y0, x1, y1)} in pixels of detection {@code i} (a new array). */
     public double[] box(int i) { return Arrays.copyOfRange(boxes, 4 * i, 4 * i + 4); }
+
+    /**
+     * The detections with a score of at least {@code minScore} (a prefix, since scores are sorted descending).
+     */
+    public Detections withMinScore(double minScore) {
+        int n = 0;
+        while (n < scores.length && scores[n] >= minScore) n++;
+        return n == scores.length ? this : new Detections(imageId, Arrays.copyOf(scores, n), Arrays.copyOf(labels, n),
+                Arrays.copyOf(boxes, 4 * n));
+    }
+
+    /**
+     * The detections as COCO results: {@code bbox} {@code [x, y, w, h]} in pixels of the original image, the
+     * category id of each label from {@code categoryIdOfLabel} (e.g. {@code CategoryMap::categoryIdOf}).
+     */
+    public List<DetectionResult> toResults(IntToLongFunction categoryIdOfLabel) {
+        List<DetectionResult> out = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) {
+            double x0 = boxes[4 * i], y0 = boxes[4 * i + 1], x1 = boxes[4 * i + 2], y1 = boxes[4 * i + 3];
+            out.add(new DetectionResult(imageId, Math.toIntExact(categoryIdOfLabel.applyAsLong(labels[i])), x0, y0,
+                    x1 - x0, y1 - y0, scores[i]));
+        }
+        return out;
+    }
 
     /** The boxes as a {@code [k,4]} DOUBLE array (xyxy pixels). */
     public INDArray boxesArray() { return HostArrays.doubles(boxes.clone(), size(), 4); }

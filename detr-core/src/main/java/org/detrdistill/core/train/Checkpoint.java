@@ -88,24 +88,52 @@ public record Checkpoint(DetectorConfig config, Map<String, INDArray> parameters
      */
     public void restore(SameDiff sd, AdamW adamw) {
         List<String> problems = new ArrayList<>();
+        for (String name : optimizer.keySet()) {
+            if (adamw.setting(name).frozen()) problems.add("optimizer state for '" + name + "', which is frozen in this run");
+        }
+        assignArrays(sd, problems, false);
+        adamw.load(optimizer);
+        rng.restoreNd4j();
+    }
+
+    /**
+     * Writes only the model arrays (every parameter and floating-point constant) into {@code sd}, in place: for
+     * evaluation, inference or fine-tuning with a fresh optimizer. The optimizer state and the random state are not
+     * touched. Constants of the checkpoint that {@code sd} does not have are skipped: a training graph also holds the
+     * loss's constants, which a detector built for inference lacks. Everything else is checked before anything
+     * changes.
+     *
+     * @param sd a graph built from {@link #config()} (e.g. {@code Detectors.build(checkpoint.config(), FLOAT, seed)})
+     * @throws IllegalArgumentException listing every parameter missing on either side, every constant of the graph
+     *                                  missing from the checkpoint, and every array that differs in shape or data type
+     */
+    public void restoreWeights(SameDiff sd) {
+        assignArrays(sd, new ArrayList<>(), true);
+    }
+
+    /**
+     * Checks every array against {@code sd} (adding to {@code problems}); throws if any, else assigns them all.
+     * {@code skipUnknownConstants}: checkpoint constants the graph lacks are ignored instead of reported.
+     */
+    private void assignArrays(SameDiff sd, List<String> problems, boolean skipUnknownConstants) {
         Map<String, INDArray> graphParams = new LinkedHashMap<>(), graphConsts = new LinkedHashMap<>();
         for (SDVariable v : sd.variables()) {
             INDArray a = v.getArr();
             if (v.getVariableType() == VariableType.VARIABLE) graphParams.put(v.name(), a);
             else if (v.getVariableType() == VariableType.CONSTANT && a != null && a.dataType().isFPType()) graphConsts.put(v.name(), a);
         }
-        compare("parameter", parameters, graphParams, problems);
-        compare("constant", constants, graphConsts, problems);
-        for (String name : optimizer.keySet()) {
-            if (adamw.setting(name).frozen()) problems.add("optimizer state for '" + name + "', which is frozen in this run");
+        Map<String, INDArray> savedConsts = constants;
+        if (skipUnknownConstants) {
+            savedConsts = new LinkedHashMap<>(constants);
+            savedConsts.keySet().retainAll(graphConsts.keySet());
         }
+        compare("parameter", parameters, graphParams, problems);
+        compare("constant", savedConsts, graphConsts, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("checkpoint does not fit the graph:\n  - " + String.join("\n  - ", problems));
         }
         parameters.forEach((k, a) -> graphParams.get(k).assign(a));
-        constants.forEach((k, a) -> graphConsts.get(k).assign(a));
-        adamw.load(optimizer);
-        rng.restoreNd4j();
+        savedConsts.forEach((k, a) -> graphConsts.get(k).assign(a));
     }
 
     private static void compare(String kind, Map<String, INDArray> saved, Map<String, INDArray> graph, List<String> problems) {

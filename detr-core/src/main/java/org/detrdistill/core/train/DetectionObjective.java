@@ -71,7 +71,7 @@ public final class DetectionObjective implements TrainingObjective {
     @Override public List<String> weightedNames() { return criterion.weightedNames(); }
 
     @Override public Map<String, INDArray> feeds(DetectionBatch batch, long step) {
-        return feeds(batch.images(), batch.mask(), batch.targets());
+        return feeds(batch.images(), batch.mask(), batch.targets(), step);
     }
 
     /** The criterion's variables: unweighted terms, weighted terms, weights. */
@@ -88,8 +88,19 @@ public final class DetectionObjective implements TrainingObjective {
      * @param targets one per image, boxes cxcywh normalised
      */
     public Map<String, INDArray> feeds(INDArray images, INDArray mask, List<ImageTarget> targets) {
+        return feeds(images, mask, targets, -1);
+    }
+
+    /**
+     * As {@link #feeds(INDArray, INDArray, List)}, for optimizer step {@code step}: predictions with NaN or infinite
+     * values (a diverged model) stop it with a {@link NonFiniteException} naming the step and the output, before the
+     * matching.
+     */
+    public Map<String, INDArray> feeds(INDArray images, INDArray mask, List<ImageTarget> targets, long step) {
         Map<String, INDArray> feeds = det.feeds(images, mask);
-        feeds.putAll(targetFeeds(det.sameDiff().output(feeds, stageOutputNames().toArray(new String[0])), targets));
+        Map<String, INDArray> out = det.sameDiff().output(feeds, stageOutputNames().toArray(new String[0]));
+        NonFiniteGuard.checkOutputs(step, out);
+        feeds.putAll(targetFeeds(out, targets));
         return feeds;
     }
 

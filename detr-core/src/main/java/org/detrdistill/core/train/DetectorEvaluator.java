@@ -68,15 +68,7 @@ public final class DetectorEvaluator {
 
     /** One image's detections (xyxy pixels, contiguous labels) as COCO results (xywh pixels, category ids). */
     public List<DetectionResult> toResults(Detections d) {
-        List<DetectionResult> out = new ArrayList<>(d.size());
-        double[] boxes = d.boxes();
-        int[] labels = d.labels();
-        double[] scores = d.scores();
-        for (int i = 0; i < d.size(); i++) {
-            double x0 = boxes[4 * i], y0 = boxes[4 * i + 1], x1 = boxes[4 * i + 2], y1 = boxes[4 * i + 3];
-            out.add(new DetectionResult(d.imageId(), (int) categories.categoryIdOf(labels[i]), x0, y0, x1 - x0, y1 - y0, scores[i]));
-        }
-        return out;
+        return d.toResults(categories::categoryIdOf);
     }
 
     public CocoGroundTruth groundTruth() { return groundTruth; }

@@ -22,7 +22,9 @@ import java.util.Objects;
  * forward + backward pass that returns the loss terms and gradients ({@link GradientStep}: non-finite guard, clipping,
  * AdamW with parameter groups and the schedule). At the end of every epoch it may evaluate with COCO AP
  * ({@link DetectorEvaluator}) and writes the {@code last} checkpoint (and {@code best}, by AP) atomically into the
- * output directory, with {@code detector.json} and {@code trainer.json} beside them.
+ * output directory, with {@code detector.json} and {@code trainer.json} beside them. A listener can end the run early
+ * and gracefully ({@link TrainingListener#stopRequested()}, e.g. {@link TimeBudget}): that epoch is then evaluated
+ * and saved as the last one.
  *
  * <pre>{@code
  * DetectorGraph det = Detectors.build(DetectorPresets.get("conditional_detr_tiny"), DataType.FLOAT, 42);
@@ -93,8 +95,9 @@ public final class DetectorTrainer {
         outputs.addAll(objective.weightedNames());
         long total = config.totalSteps(itersPerEpoch);
         Throwable failure = null;
+        boolean stopped = false;
         try {
-            for (int epoch = state.epoch(); epoch < config.epochs() && state.step() < total; epoch++) {
+            for (int epoch = state.epoch(); epoch < config.epochs() && state.step() < total && !stopped; epoch++) {
                 train.reset(epoch);
                 long t0 = System.nanoTime(), steps0 = state.step();
                 while (train.hasNext() && state.step() < total) {
@@ -105,9 +108,13 @@ public final class DetectorTrainer {
                     double itPerSec = (state.step() - steps0) / ((System.nanoTime() - t0) / 1e9);
                     StepMetrics m = metrics(r, epoch, itPerSec);
                     for (TrainingListener l : listeners) l.onStepEnd(m);
+                    if (stopRequested()) {
+                        stopped = true;
+                        break;
+                    }
                 }
                 for (TrainingListener l : listeners) l.onEpochEnd(epoch, state.step());
-                boolean lastEpoch = epoch == config.epochs() - 1 || state.step() >= total;
+                boolean lastEpoch = epoch == config.epochs() - 1 || state.step() >= total || stopped;
                 boolean isBest = false;
                 if (evaluator != null && config.evalEveryEpochs() > 0 && ((epoch + 1) % config.evalEveryEpochs() == 0 || lastEpoch)) {
                     lastEvaluation = evaluator.evaluate(detector);
@@ -133,6 +140,12 @@ public final class DetectorTrainer {
             }
         }
         return state;
+    }
+
+    private boolean stopRequested() {
+        boolean stop = false;
+        for (TrainingListener l : listeners) stop |= l.stopRequested();
+        return stop;
     }
 
     /** The evaluation of the last evaluated epoch, or null. */

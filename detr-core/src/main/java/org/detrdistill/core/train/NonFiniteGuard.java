@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * names the step and the offending term.
  *
  * <p>{@link GradientStep} calls {@link #checkLosses} and {@link #checkGradients} before clipping and the optimizer
- * update, so a bad step changes neither the parameters nor the optimizer state, and no checkpoint is written after it.
+ * update ({@link DetectionObjective} calls {@link #checkOutputs} on the predictions it matches, before the step), so a bad step changes neither the parameters nor the optimizer state, and no checkpoint is written after it.
  * As a {@link TrainingListener} it also checks the losses a loop reports (e.g. terms computed outside the graph).
  * Stateless.
  */
@@ -33,6 +33,24 @@ public final class NonFiniteGuard implements TrainingListener {
     /** @throws NonFiniteException if {@code value} is NaN or infinite */
     public static void checkLoss(long step, String term, double value) {
         if (!Double.isFinite(value)) throw new NonFiniteException(step, term, value);
+    }
+
+    /**
+     * Checks model outputs (e.g. the predictions the Hungarian matching is about to use), in name order.
+     *
+     * @throws NonFiniteException naming {@code "output <name>"} and the first NaN or infinite entry's value
+     */
+    public static void checkOutputs(long step, Map<String, INDArray> outputs) {
+        for (Map.Entry<String, INDArray> e : new TreeMap<>(outputs).entrySet()) {
+            INDArray a = e.getValue();
+            if (a == null || a.isEmpty() || !a.dataType().isFPType()) continue;
+            boolean nan = BooleanIndexing.or(a, Conditions.isNan());
+            if (nan || BooleanIndexing.or(a, Conditions.isInfinite())) {
+                double v = nan ? Double.NaN : a.maxNumber().doubleValue() == Double.POSITIVE_INFINITY
+                        ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                throw new NonFiniteException(step, "output " + e.getKey(), v);
+            }
+        }
     }
 
     /**

@@ -22,6 +22,14 @@ public interface TrainingListener {
     default void onEval(EvalStats stats) {}
 
     /**
+     * Asked after every step (after {@link #onStepEnd}): true ends training gracefully — the current epoch is closed
+     * as if it were the last one ({@link #onEpochEnd}, the final evaluation, the {@code last} checkpoint), and the
+     * run ends without a failure. A later {@code resume} continues at the next epoch. Default false; see
+     * {@link TimeBudget}.
+     */
+    default boolean stopRequested() { return false; }
+
+    /**
      * Once, when training ends for any reason.
      *
      * @param step    number of optimizer steps done

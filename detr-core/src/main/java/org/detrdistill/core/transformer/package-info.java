@@ -22,5 +22,12 @@
  * {@link org.detrdistill.core.transformer.DeformableTransformer} (with box refinement), the per-batch geometry
  * {@link org.detrdistill.core.transformer.DeformableGeometry} (valid ratios, encoder reference points) and the
  * plain-array {@link org.detrdistill.core.transformer.DeformableTransformerReference}.
+ *
+ * <p>AdaMixer's decoder stage: {@link org.detrdistill.core.transformer.AdaMixerDecoderStage} (IoF-biased
+ * self-attention, 3-D sampling, adaptive mixing, FFN, heads, box refinement; configuration
+ * {@link org.detrdistill.core.transformer.AdaMixerStageConfig}, reference initialisation
+ * {@link org.detrdistill.core.transformer.AdaMixerStageInit}), its query-box geometry
+ * {@link org.detrdistill.core.transformer.XyzrBoxes} and the plain-INDArray
+ * {@link org.detrdistill.core.transformer.AdaMixerDecoderStageReference}.
  */
 package org.detrdistill.core.transformer;

@@ -2,7 +2,6 @@ package org.detrdistill.core.variant;
 
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
-import org.detrdistill.core.model.Variant;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.Objects;
@@ -23,7 +22,7 @@ public final class Detectors {
      * @param dataType FLOAT for training and inference, DOUBLE for gradient checks and parity tests
      * @param seed     seed of every parameter initialisation (same seed, same config: same parameters)
      * @return a fresh graph exposing the {@link org.detrdistill.core.model.DetectorNames} contract
-     * @throws UnsupportedOperationException for a variant (or option) this build does not implement
+     * @throws UnsupportedOperationException for an option a variant does not implement
      */
     public static DetectorGraph build(DetectorConfig config, DataType dataType, long seed) {
         Objects.requireNonNull(config, "config");
@@ -31,8 +30,7 @@ public final class Detectors {
         return switch (config.variant()) {
             case CONDITIONAL_DETR -> new ConditionalDetr(config).build(dataType, seed);
             case DEFORMABLE_DETR -> new DeformableDetr(config).build(dataType, seed);
-            case ADAMIXER -> throw new UnsupportedOperationException("detector variant " + config.variant()
-                    + " is not implemented yet; available: " + Variant.CONDITIONAL_DETR + ", " + Variant.DEFORMABLE_DETR);
+            case ADAMIXER -> new AdaMixer(config).build(dataType, seed);
         };
     }
 }

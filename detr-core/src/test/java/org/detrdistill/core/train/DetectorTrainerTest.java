@@ -99,6 +99,30 @@ class DetectorTrainerTest {
     }
 
     @Test
+    void aStopRequestEndsTheRunWithEvaluationAndCheckpoint() throws Exception {
+        CocoDataset train = read(SyntheticSplit.TRAIN), val = read(SyntheticSplit.VAL);
+        TrainerConfig cfg = TrainerConfig.builder(Variant.CONDITIONAL_DETR).epochs(5).evalEveryEpochs(5).build();
+        DetectorEvaluator evaluator = new DetectorEvaluator(() -> batches(val, false), val.categories(), val.file(), 100);
+        Throwable[] end = {new AssertionError("onTrainEnd not called")};
+        TrainingListener stopAfterTwo = new TrainingListener() {
+            long steps;
+            @Override public void onStepEnd(StepMetrics m) { steps++; }
+            @Override public boolean stopRequested() { return steps >= 2; }
+            @Override public void onTrainEnd(long step, Throwable failure) { end[0] = failure; }
+        };
+        Path run = tmp.resolve("stopped");
+        DetectorTrainer t = new DetectorTrainer(detector(train.categories().size(), 1), cfg, run, List.of(stopAfterTwo));
+        TrainingState done = t.fit(batches(train, true), evaluator, false);
+        assertEquals(2, done.step(), "stopped after the step that asked");
+        assertEquals(1, done.epoch(), "a resumed run would start at the next epoch");
+        assertNull(end[0], "a requested stop is not a failure");
+        assertNotNull(t.lastEvaluation(), "the stopped epoch is evaluated as the last one");
+        assertTrue(Files.isRegularFile(run.resolve("last.zip")));
+        assertTrue(Files.isRegularFile(run.resolve("best.zip")));
+        assertEquals(2, CheckpointFile.read(run.resolve("last.zip")).training().step());
+    }
+
+    @Test
     void refusesToResumeAnotherDetector() throws Exception {
         CocoDataset train = read(SyntheticSplit.TRAIN);
         int classes = train.categories().size();

@@ -31,6 +31,22 @@ class NonFiniteGuardTest {
     }
 
     @Test
+    void outputsWithNanOrInfinityAreNamed() {
+        Map<String, INDArray> outputs = new LinkedHashMap<>();
+        outputs.put("pred_logits", Nd4j.createFromArray(new float[][] {{1f, 2f}, {3f, 4f}}));
+        outputs.put("indices", Nd4j.createFromArray(1, 2));
+        assertDoesNotThrow(() -> NonFiniteGuard.checkOutputs(3, outputs));
+        outputs.put("pred_boxes", Nd4j.createFromArray(0.5f, Float.NEGATIVE_INFINITY));
+        NonFiniteException inf = assertThrows(NonFiniteException.class, () -> NonFiniteGuard.checkOutputs(3, outputs));
+        assertEquals("output pred_boxes", inf.term());
+        assertEquals(Double.NEGATIVE_INFINITY, inf.value());
+        outputs.put("a_hidden", Nd4j.createFromArray(Float.NaN, 1f));
+        NonFiniteException nan = assertThrows(NonFiniteException.class, () -> NonFiniteGuard.checkOutputs(7, outputs));
+        assertEquals("output a_hidden", nan.term(), "name order");
+        assertTrue(nan.getMessage().contains("step 7") && nan.getMessage().contains("= NaN"), nan.getMessage());
+    }
+
+    @Test
     void gradientsScannedOnlyWhenTheNormIsNotFinite() {
         Map<String, INDArray> grads = new LinkedHashMap<>();
         grads.put("b.weight", Nd4j.createFromArray(1f, 2f));

@@ -96,13 +96,7 @@ class ConditionalDetrTest {
     }
 
     @Test
-    void factoryRejectsVariantsNotBuiltYet() {
-        for (Variant v : List.of(Variant.ADAMIXER)) {
-            DetectorConfig c = DetectorConfig.builder(v).backbone(BackboneConfig.preset("tiny")).build();
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> Detectors.build(c, DataType.FLOAT, 1));
-            assertTrue(e.getMessage().contains(v.id()), e.getMessage());
-        }
+    void builderRejectsOtherVariants() {   // the factory builds every variant now (adamixer merged)
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ConditionalDetr(DetectorConfig.builder(Variant.ADAMIXER).build()));
         assertTrue(e.getMessage().contains("adamixer"), e.getMessage());
@@ -110,8 +104,8 @@ class ConditionalDetrTest {
 
     @Test
     void presets() {
-        assertEquals(List.of("conditional_detr_r50", "conditional_detr_tiny", "deformable_detr_r50", "deformable_detr_tiny"),
-                DetectorPresets.names());
+        assertEquals(List.of("conditional_detr_r50", "conditional_detr_tiny", "deformable_detr_r50", "deformable_detr_tiny",
+                "adamixer_r50", "adamixer_tiny"), DetectorPresets.names());
         DetectorConfig r50 = DetectorPresets.get("conditional_detr_r50");
         assertEquals(BackboneConfig.preset("resnet50"), r50.backbone());
         assertEquals(List.of(256, 8, 6, 6, 2048, 300, 91), List.of(r50.hiddenDim(), r50.heads(), r50.encoderLayers(),

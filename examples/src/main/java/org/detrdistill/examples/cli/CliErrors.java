@@ -1,6 +1,7 @@
 package org.detrdistill.examples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import org.detrdistill.core.train.NonFiniteException;
 import org.detrdistill.datasets.eval.CocoFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +57,7 @@ public final class CliErrors {
     public static Failure classify(Throwable e) {
         if (e instanceof UncheckedIOException u && u.getCause() != null) return classify(u.getCause());
         int usage = DetrDistillCli.EXIT_USAGE;
+        if (e instanceof NonFiniteException) return new Failure(DetrDistillCli.EXIT_FAILURE, describe(e));
         if (e instanceof IllegalArgumentException) return new Failure(usage, describe(e));
         if (e instanceof CocoFormatException) return new Failure(usage, e.getMessage());
         if (e instanceof JsonProcessingException j) {

@@ -43,6 +43,10 @@ public final class ConfigCommand implements Callable<Integer> {
                 description = "Reference config of a variant: deformable_detr, conditional_detr, adamixer.")
         String variant;
 
+        @Option(names = "--preset", paramLabel = "NAME",
+                description = "A named detector config, e.g. conditional_detr_tiny (the error lists them all).")
+        String preset;
+
         @Option(names = "--file", paramLabel = "FILE", description = "A detector config JSON file.")
         Path file;
     }
@@ -88,23 +92,13 @@ public final class ConfigCommand implements Callable<Integer> {
         if (base.file != null) {
             start = DetectorConfig.read(CliFiles.requireFile(base.file, "--file"));
             source = base.file.toString();
+        } else if (base.preset != null) {
+            start = DetectorConfigs.preset(base.preset);
+            source = "--preset " + base.preset;
         } else {
             start = DetectorConfig.builder(Variant.of(base.variant)).build();
             source = "--variant " + start.variant();
         }
-        if (overrides.isEmpty()) return start;
-        List<String> expanded = new ArrayList<>(overrides.size());
-        for (String o : overrides) expanded.add(expandBackbonePreset(o));
-        String json = JsonOverrides.apply(start.toJson(), expanded);
-        return DetectorConfig.fromJson(json, source + " with --set " + overrides);
-    }
-
-    /** {@code backbone=resnet18} becomes {@code backbone=<that preset's JSON>}; anything else is unchanged. */
-    private static String expandBackbonePreset(String override) {
-        int eq = override.indexOf('=');
-        if (eq < 0 || !override.substring(0, eq).trim().equals("backbone")) return override;
-        String value = override.substring(eq + 1).trim();
-        if (value.startsWith("{")) return override;
-        return "backbone=" + BackboneConfig.preset(value).toJson();
+        return DetectorConfigs.withOverrides(start, source, overrides);
     }
 }

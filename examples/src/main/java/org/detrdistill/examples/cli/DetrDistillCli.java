@@ -1,5 +1,6 @@
 package org.detrdistill.examples.cli;
 
+import org.detrdistill.core.internal.dl4j.GradientLogFilter;
 import org.detrdistill.core.runtime.NativeRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +19,10 @@ import java.util.concurrent.Callable;
  * <pre>
  * detr-distill [--verbose] [-hV] COMMAND [OPTIONS]
  *   synth    generate the synthetic COCO dataset
- *   eval     COCO bbox evaluation of a results file against a ground-truth file
+ *   train    train a detector on a COCO dataset (checkpoints, metrics, curves)
+ *   eval     COCO bbox evaluation of a results file, or of a trained detector on a dataset
+ *   predict  run a trained detector on images (results.json and drawn PNGs)
+ *   demo     synthetic data, a few minutes of training, evaluation and drawings in one command
  *   config   print (and check) a detector configuration as JSON
  *   env      show the ND4J backend, Java, cores, memory and threads in use
  * </pre>
@@ -37,7 +41,8 @@ import java.util.concurrent.Callable;
 @Command(name = "detr-distill", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         sortOptions = false,
         description = "Train, distill and evaluate DETR-family object detectors on Deeplearning4j.",
-        subcommands = {SynthCommand.class, EvalCommand.class, ConfigCommand.class, EnvCommand.class,
+        subcommands = {SynthCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, DemoCommand.class,
+                ConfigCommand.class, EnvCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage or input.",
                 "Environment: DETR_DISTILL_XMX (heap, default 4g), OMP_NUM_THREADS (default 1), JAVA_OPTS."})
@@ -106,6 +111,7 @@ public final class DetrDistillCli implements Callable<Integer> {
         if (!helpOnly && last.getCommand() instanceof UsesNd4j command && command.needsNd4j()) {
             try {
                 command.runtimeReady(NativeRuntime.prepare(), last.getErr());
+                GradientLogFilter.install();    // SameDiff prints a line per op to stdout when it builds gradients
             } catch (IllegalArgumentException e) {          // a bad setting, e.g. OMP_NUM_THREADS=abc: exit code 2
                 return CliErrors.report(e, last, verbose);
             } catch (RuntimeException | LinkageError e) {

@@ -2,6 +2,12 @@ package org.detrdistill.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.detrdistill.core.model.DetectorConfig;
+import org.detrdistill.core.postprocess.PostProcessor;
+import org.detrdistill.core.train.CanvasData;
+import org.detrdistill.core.train.CocoSplit;
+import org.detrdistill.core.train.TrainedDetector;
+import org.detrdistill.datasets.coco.CocoDataset;
 import org.detrdistill.datasets.eval.CategoryAp;
 import org.detrdistill.datasets.eval.CocoDetections;
 import org.detrdistill.datasets.eval.CocoEvaluation;
@@ -23,29 +29,54 @@ import java.util.concurrent.Callable;
 /**
  * {@code detr-distill eval}: COCO bbox evaluation, equal to pycocotools' {@code COCOeval(gt, dt, 'bbox')}.
  *
- * <p>Today's form evaluates files: {@code eval --gt instances.json --dt results.json [--json] [--per-category]}.
+ * <p>Two forms. Files: {@code eval --gt instances.json --dt results.json [--json] [--per-category]}.
  * {@code --gt} is a COCO instances file, {@code --dt} a COCO results file (a JSON array of
  * {@code {image_id, category_id, bbox [x,y,w,h] pixels, score}}). Output on stdout: one line of counts, then
  * pycocotools' 12-line stats table; or, with {@code --json}, {@link CocoEvaluation#toJson()}. {@code --per-category}
  * adds AP and AP50 per category (with the names from the ground truth).
  *
- * <p>The input forms are alternatives in one exclusive group ({@link Source}), so evaluating a model checkpoint on a
- * dataset can join as a second alternative ({@code --checkpoint DIR --data ...}) without changing this form.
- * The file form does not load ND4J.
+ * <p>A trained detector: {@code eval --checkpoint FILE_OR_DIR --data DIR [--split val]} rebuilds the detector from
+ * the checkpoint's config, loads its weights ({@link TrainedDetector}), runs it over the split (resized and padded to
+ * its canvas) and evaluates the top-100 detections per image; same output options. The forms are alternatives in one
+ * exclusive group ({@link Source}); only the checkpoint form loads ND4J.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         sortOptions = false,
         description = "COCO bbox evaluation (AP, AP50, AP75, APs/m/l, AR1/10/100, ARs/m/l; equal to pycocotools).",
-        footer = {"", "Example:",
+        footer = {"", "Examples:",
                 "  detr-distill eval --gt data/synth/annotations/instances_val.json \\",
-                "      --dt results.json --per-category"})
-public final class EvalCommand implements Callable<Integer> {
+                "      --dt results.json --per-category",
+                "  detr-distill eval --checkpoint runs/tiny --data data/synth --split val"})
+public final class EvalCommand implements Callable<Integer>, UsesNd4j {
 
     /** What is evaluated: exactly one of the alternative forms. */
     static final class Source {
         @ArgGroup(exclusive = false, multiplicity = "1",
                 heading = "%nEvaluate a results file against a ground-truth file:%n")
         ResultFiles files;
+
+        @ArgGroup(exclusive = false, multiplicity = "1",
+                heading = "%nEvaluate a trained detector on a dataset split (loads ND4J):%n")
+        ModelOnData model;
+    }
+
+    /** {@code --checkpoint FILE_OR_DIR --data DIR [--split NAME]}. */
+    static final class ModelOnData {
+        @Option(names = "--checkpoint", required = true, paramLabel = "FILE_OR_DIR",
+                description = "A checkpoint .zip, or a training folder (its best.zip, else last.zip).")
+        Path checkpoint;
+
+        @Option(names = "--data", required = true, paramLabel = "DIR",
+                description = "COCO dataset folder: annotations/instances_<split>.json and <split>/.")
+        Path data;
+
+        @Option(names = "--split", paramLabel = "NAME", defaultValue = "val",
+                description = "Split to evaluate (default ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "4",
+                description = "Images per forward pass (default ${DEFAULT-VALUE}).")
+        int batchSize;
     }
 
     /** {@code --gt FILE --dt FILE}: both required together. */
@@ -71,23 +102,51 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--per-category", description = "Also print AP and AP50 of each category.")
     private boolean perCategory;
 
+    /** Only the checkpoint form runs a model. */
+    @Override
+    public boolean needsNd4j() {
+        return source != null && source.model != null;
+    }
+
     /** Evaluates and prints; exit code 0. */
     @Override
     public Integer call() throws IOException {
-        ResultFiles f = source.files;
-        CliFiles.requireFile(f.groundTruth, "--gt");
-        CliFiles.requireFile(f.results, "--dt");
-        CocoGroundTruth gt = CocoGroundTruth.read(f.groundTruth);
-        CocoDetections dt = CocoDetections.read(f.results, gt);
-        CocoEvaluation ev = new CocoEvaluator().evaluate(gt, dt);
-        Map<Integer, String> names = perCategory ? CocoCategoryNames.read(f.groundTruth) : Map.of();
+        CocoEvaluation ev;
+        Path groundTruth;
+        String what;
+        if (source.model != null) {
+            ModelOnData m = source.model;
+            if (m.batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + m.batchSize);
+            CocoDataset dataset = CocoSplit.inDataDir(m.data, m.split).read();
+            TrainedDetector trained = TrainedDetector.load(m.checkpoint);
+            DetectorConfig config = trained.detector().config();
+            if (config.numClasses() != dataset.categories().size()) {
+                throw new IllegalArgumentException(trained.file() + " predicts " + config.numClasses() + " classes but "
+                        + dataset.file() + " has " + dataset.categories().size() + " categories");
+            }
+            ev = CanvasData.evaluator(dataset, config, m.batchSize, 1, PostProcessor.DEFAULT_TOP_K)
+                    .evaluate(trained.detector());
+            groundTruth = dataset.file();
+            what = trained.file() + " (" + config.variant() + ", epoch " + trained.training().epoch() + ", step "
+                    + trained.training().step() + ") on " + groundTruth;
+        } else {
+            ResultFiles f = source.files;
+            CliFiles.requireFile(f.groundTruth, "--gt");
+            CliFiles.requireFile(f.results, "--dt");
+            CocoGroundTruth gt = CocoGroundTruth.read(f.groundTruth);
+            CocoDetections dt = CocoDetections.read(f.results, gt);
+            ev = new CocoEvaluator().evaluate(gt, dt);
+            groundTruth = f.groundTruth;
+            what = f.results + " vs " + f.groundTruth;
+        }
+        Map<Integer, String> names = perCategory ? CocoCategoryNames.read(groundTruth) : Map.of();
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(perCategory ? withNames(ev.toJson(), names) : ev.toJson());
         } else {
-            out.printf(Locale.ROOT, "%s vs %s: %d images, %d annotations, %d detections%n",
-                    f.results, f.groundTruth, ev.imageCount(), ev.groundTruthAnnotations(), ev.detections());
+            out.printf(Locale.ROOT, "%s: %d images, %d annotations, %d detections%n",
+                    what, ev.imageCount(), ev.groundTruthAnnotations(), ev.detections());
             out.print(ev.summary());
             if (perCategory) out.print(perCategoryTable(ev, names));
         }

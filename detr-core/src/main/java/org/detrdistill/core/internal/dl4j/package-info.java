@@ -53,6 +53,11 @@
  *       {@code LayerNorm} (eps 1e-5 inside the square root) wherever the variance is small</td>
  *       <td>{@link org.detrdistill.core.nn.LayerNorm}, built from primitives</td>
  *       <td>{@code NegativeAxisReductionTest#fusedLayerNormHasNoEpsilon}, {@code NnParityTest}</td></tr>
+ *   <tr><td>{@code SameDiff.createGradFunction} prints {@code "Added differentiated op <name>"} to
+ *       {@code System.out} for every op (unconditionally) when a gradient graph is built</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.GradientLogFilter#install()}: a {@code System.out} that drops
+ *       exactly those lines (installed by the CLI and the example mains)</td>
+ *       <td>{@code GradientLogFilterTest}: the lines appear without it, not with it; other output passes</td></tr>
  * </table>
  *
  * <p>Known and not worked around (no framework code depends on it): a placeholder whose only path to the loss goes
