@@ -1,22 +1,19 @@
 package org.detrdistill.distill.baseline;
 
 import org.detrdistill.core.model.DetectorGraph;
-import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.distill.DistillContext;
-import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.detrdistill.FeatureLevels;
+import org.detrdistill.distill.detrdistill.FeatureTerm;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * FitNet hint distillation on the detector features (METHOD §4, a baseline of the DETRDistill paper), term name
@@ -32,7 +29,7 @@ import java.util.Set;
  * <p>Placeholders: {@code fitnet/teacher_feature_<l> [B,d_T,H_l,W_l]}. Parameters (only when {@code d_S != d_T}):
  * {@code fitnet.adapter.<l>.weight}, {@code fitnet.adapter.<l>.bias}.
  */
-public final class FitNetDistillation implements DistillTerm {
+public final class FitNetDistillation extends FeatureTerm {
     /** The term name. */
     public static final String NAME = "fitnet";
 
@@ -66,36 +63,20 @@ public final class FitNetDistillation implements DistillTerm {
     }
 
     private final Options options;
-    private final DetectorGraph student;
-    private final int levels;
-    private final int studentWidth;
-    private final int teacherWidth;
 
     /** @throws IllegalArgumentException if the feature levels differ ({@link FeatureLevels#requireSameLevels}) */
     public FitNetDistillation(DetectorGraph student, Teacher teacher, Options options) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.student = Objects.requireNonNull(student, "student");
-        this.levels = FeatureLevels.requireSameLevels(NAME, student, teacher);
-        this.studentWidth = student.config().hiddenDim();
-        this.teacherWidth = FeatureLevels.teacherWidth(options.teacherWidth(), student);
+        super(NAME, student, teacher, Objects.requireNonNull(options, "options").teacherWidth(), options.seed());
+        this.options = options;
     }
 
     /** The options this term was created with. */
     public Options options() { return options; }
 
-    @Override public String name() { return NAME; }
-
-    @Override public Set<String> studentOutputs() { return FeatureLevels.names(levels); }
-
-    @Override public Set<String> teacherOutputs() { return FeatureLevels.names(levels); }
-
     @Override
     public Map<String, SDVariable> build(DetectorGraph graph, Teacher teacher) {
-        if (graph != student) throw new IllegalArgumentException(NAME + ": built on another student graph than the one it was created for");
-        SameDiff sd = graph.sameDiff();
-        List<SDVariable> features = new ArrayList<>();
-        for (int l = 0; l < levels; l++) features.add(sd.getVariable(DetectorNames.feature(l)));
-        return Map.of(NAME, attach(new ParamFactory(sd, graph.dataType(), options.seed()), features, studentWidth, teacherWidth));
+        List<SDVariable> features = studentFeatures(graph);
+        return Map.of(NAME, attach(params(graph), features, studentWidth, teacherWidth));
     }
 
     /**
@@ -118,13 +99,12 @@ public final class FitNetDistillation implements DistillTerm {
 
     @Override
     public Map<String, INDArray> feeds(DistillContext context) {
-        List<INDArray> teacherF = FeatureLevels.teacherFeatures(NAME, context.teacher(), context.student(), levels,
-                teacherWidth, student.dataType());
+        List<INDArray> teacherF = teacherFeatures(context);
         Map<String, INDArray> feeds = new LinkedHashMap<>();
         for (int l = 0; l < levels; l++) feeds.put(teacherFeature(l), teacherF.get(l));
         return feeds;
     }
 
     /** Placeholder name of the teacher feature of level {@code l}: {@code fitnet/teacher_feature_<l>}. */
-    public static String teacherFeature(int l) { return NAME + "/teacher_feature_" + l; }
+    public static String teacherFeature(int l) { return teacherFeaturePlaceholder(NAME, l); }
 }

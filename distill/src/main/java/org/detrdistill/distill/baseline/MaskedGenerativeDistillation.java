@@ -1,25 +1,22 @@
 package org.detrdistill.distill.baseline;
 
 import org.detrdistill.core.model.DetectorGraph;
-import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.nn.Conv2d;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.distill.DistillContext;
-import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.detrdistill.FeatureLevels;
+import org.detrdistill.distill.detrdistill.FeatureTerm;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -41,7 +38,7 @@ import java.util.SplittableRandom;
  *
  * <p>Not thread-safe: {@link #feeds} advances the mask counter.
  */
-public final class MaskedGenerativeDistillation implements DistillTerm {
+public final class MaskedGenerativeDistillation extends FeatureTerm {
     /** The term name. */
     public static final String NAME = "mgd";
 
@@ -83,39 +80,22 @@ public final class MaskedGenerativeDistillation implements DistillTerm {
     }
 
     private final Options options;
-    private final DetectorGraph student;
-    private final int levels;
-    private final int studentWidth;
-    private final int teacherWidth;
     private long maskStep = Long.MIN_VALUE;
     private long drawsAtStep;
 
     /** @throws IllegalArgumentException if the feature levels differ ({@link FeatureLevels#requireSameLevels}) */
     public MaskedGenerativeDistillation(DetectorGraph student, Teacher teacher, Options options) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.student = Objects.requireNonNull(student, "student");
-        this.levels = FeatureLevels.requireSameLevels(NAME, student, teacher);
-        this.studentWidth = student.config().hiddenDim();
-        this.teacherWidth = FeatureLevels.teacherWidth(options.teacherWidth(), student);
+        super(NAME, student, teacher, Objects.requireNonNull(options, "options").teacherWidth(), options.seed());
+        this.options = options;
     }
 
     /** The options this term was created with. */
     public Options options() { return options; }
 
-    @Override public String name() { return NAME; }
-
-    @Override public Set<String> studentOutputs() { return FeatureLevels.names(levels); }
-
-    @Override public Set<String> teacherOutputs() { return FeatureLevels.names(levels); }
-
     @Override
     public Map<String, SDVariable> build(DetectorGraph graph, Teacher teacher) {
-        if (graph != student) throw new IllegalArgumentException(NAME + ": built on another student graph than the one it was created for");
-        SameDiff sd = graph.sameDiff();
-        List<SDVariable> features = new ArrayList<>();
-        for (int l = 0; l < levels; l++) features.add(sd.getVariable(DetectorNames.feature(l)));
-        ParamFactory params = new ParamFactory(sd, graph.dataType(), options.seed());
-        return Map.of(NAME, attach(params, features, studentWidth, teacherWidth, options.alpha()));
+        List<SDVariable> features = studentFeatures(graph);
+        return Map.of(NAME, attach(params(graph), features, studentWidth, teacherWidth, options.alpha()));
     }
 
     /**
@@ -144,9 +124,8 @@ public final class MaskedGenerativeDistillation implements DistillTerm {
 
     @Override
     public Map<String, INDArray> feeds(DistillContext context) {
-        DataType type = student.dataType();
-        List<INDArray> teacherF = FeatureLevels.teacherFeatures(NAME, context.teacher(), context.student(), levels,
-                teacherWidth, type);
+        DataType type = student().dataType();
+        List<INDArray> teacherF = teacherFeatures(context);
         if (context.step() != maskStep) {
             maskStep = context.step();
             drawsAtStep = 0;
@@ -180,7 +159,7 @@ public final class MaskedGenerativeDistillation implements DistillTerm {
     }
 
     /** Placeholder name of the teacher feature of level {@code l}: {@code mgd/teacher_feature_<l>}. */
-    public static String teacherFeature(int l) { return NAME + "/teacher_feature_" + l; }
+    public static String teacherFeature(int l) { return teacherFeaturePlaceholder(NAME, l); }
 
     /** Placeholder name of the keep mask of level {@code l}: {@code mgd/keep_<l>}. */
     public static String keepMask(int l) { return NAME + "/keep_" + l; }

@@ -4,7 +4,6 @@ import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.distill.DistillContext;
-import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -38,7 +37,7 @@ import java.util.Set;
  * {@code kd_feat/psi_<k>_<l> [B,1,H_l,W_l]}. Parameters (only when {@code d_S != d_T}):
  * {@code kd_feat.adapter.<l>.weight} (YXIO {@code [1,1,d_S,d_T]}), {@code kd_feat.adapter.<l>.bias [d_T]}.
  */
-public final class TargetAwareFeatureDistillation implements DistillTerm {
+public final class TargetAwareFeatureDistillation extends FeatureTerm {
     /** The term name. */
     public static final String NAME = "kd_feat";
 
@@ -76,11 +75,7 @@ public final class TargetAwareFeatureDistillation implements DistillTerm {
     }
 
     private final Options options;
-    private final DetectorGraph student;
-    private final int levels;
     private final int teacherStages;
-    private final int studentWidth;
-    private final int teacherWidth;
 
     /**
      * @param student the student graph the term will be built on
@@ -89,24 +84,17 @@ public final class TargetAwareFeatureDistillation implements DistillTerm {
      *                                  teacher has no decoder stage
      */
     public TargetAwareFeatureDistillation(DetectorGraph student, Teacher teacher, Options options) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.student = Objects.requireNonNull(student, "student");
-        this.levels = FeatureLevels.requireSameLevels(NAME, student, teacher);
+        super(NAME, student, teacher, Objects.requireNonNull(options, "options").teacherWidth(), options.seed());
+        this.options = options;
         this.teacherStages = teacher.numStages();
         if (teacherStages < 1) {
             throw new IllegalArgumentException(NAME + ": the teacher (" + teacher.describe() + ") has no decoder stage; "
                     + "target-aware feature distillation needs its stage logits, boxes and hidden states");
         }
-        this.studentWidth = student.config().hiddenDim();
-        this.teacherWidth = FeatureLevels.teacherWidth(options.teacherWidth(), student);
     }
 
     /** The options this term was created with. */
     public Options options() { return options; }
-
-    @Override public String name() { return NAME; }
-
-    @Override public Set<String> studentOutputs() { return FeatureLevels.names(levels); }
 
     @Override public Set<String> teacherOutputs() {
         Set<String> out = new LinkedHashSet<>(FeatureLevels.names(levels));
@@ -120,12 +108,8 @@ public final class TargetAwareFeatureDistillation implements DistillTerm {
 
     @Override
     public Map<String, SDVariable> build(DetectorGraph graph, Teacher teacher) {
-        if (graph != student) throw new IllegalArgumentException(NAME + ": built on another student graph than the one it was created for");
-        SameDiff sd = graph.sameDiff();
-        List<SDVariable> features = new ArrayList<>();
-        for (int l = 0; l < levels; l++) features.add(sd.getVariable(DetectorNames.feature(l)));
-        ParamFactory params = new ParamFactory(sd, graph.dataType(), options.seed());
-        return attach(params, features, studentWidth, teacherWidth, teacherStages);
+        List<SDVariable> features = studentFeatures(graph);
+        return attach(params(graph), features, studentWidth, teacherWidth, teacherStages);
     }
 
     /**
@@ -161,9 +145,8 @@ public final class TargetAwareFeatureDistillation implements DistillTerm {
 
     @Override
     public Map<String, INDArray> feeds(DistillContext context) {
-        DataType type = student.dataType();
-        List<INDArray> teacherF = FeatureLevels.teacherFeatures(NAME, context.teacher(), context.student(), levels,
-                teacherWidth, type);
+        DataType type = student().dataType();
+        List<INDArray> teacherF = teacherFeatures(context);
         List<INDArray> vectors = new ArrayList<>();
         for (int k = 0; k < teacherStages; k++) {
             INDArray hidden = context.teacher().get(DetectorNames.stageHidden(k));
@@ -185,7 +168,7 @@ public final class TargetAwareFeatureDistillation implements DistillTerm {
     }
 
     /** Placeholder name of the teacher feature of level {@code l}: {@code kd_feat/teacher_feature_<l>}. */
-    public static String teacherFeature(int l) { return NAME + "/teacher_feature_" + l; }
+    public static String teacherFeature(int l) { return teacherFeaturePlaceholder(NAME, l); }
 
     /** Placeholder name of ψ of teacher stage {@code k} at level {@code l}: {@code kd_feat/psi_<k>_<l>}. */
     public static String psi(int k, int l) { return NAME + "/psi_" + k + "_" + l; }

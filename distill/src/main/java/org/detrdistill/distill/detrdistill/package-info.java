@@ -16,7 +16,9 @@
  *   {@link org.detrdistill.distill.detrdistill.StageMapping}.</li>
  * </ul>
  * {@link org.detrdistill.distill.detrdistill.FeatureLevels} holds the level / width / canvas rules shared with the
- * feature baselines of {@code org.detrdistill.distill.baseline}. Query-prior assignment distillation (METHOD §2c) is
+ * feature baselines of {@code org.detrdistill.distill.baseline}, and
+ * {@link org.detrdistill.distill.detrdistill.FeatureTerm} is the base of every feature-imitation term ({@code kd_feat},
+ * FitNet, MGD): student graph, levels, widths, student features and the step's teacher features. Query-prior assignment distillation (METHOD §2c) is
  * not built yet.
  */
 package org.detrdistill.distill.detrdistill;
