@@ -1,10 +1,10 @@
 package org.detrdistill.core.nn;
 
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.detrdistill.core.testutil.Fixture;
 import org.detrdistill.core.testutil.CentralDifference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,15 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * Linear, LayerNorm and MultiheadAttention against PyTorch: the onnx_tiny module
  * ({@code sigmoid(head(MHA(norm(proj(x)))))}) evaluated in float64.
  */
+@ExtendWith(DoublePrecision.class)
 class NnParityTest {
-    private static DataType savedDefault;
-
-    @BeforeAll static void doubles() {
-        savedDefault = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     private static SameDiff tinyModule(DataType type, SDVariable[] inputOut) {
         SameDiff sd = SameDiff.create();

@@ -1,13 +1,13 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.checkpoint.WeightLoader;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.core.testutil.Fixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,19 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link AdaptiveMixing} and {@link AdaptiveMixingReference} against {@code adamixer/adaptive_mixing_*}, against each
  * other with the initialisation, and by central differences w.r.t. parameters and inputs, in DOUBLE.
  */
+@ExtendWith(DoublePrecision.class)
 class AdaptiveMixingTest {
     private static final String CASE = "adaptive_mixing_G4_P8_C32_q48_out12";
     private static final String PREFIX = "sampling_n_mixing.adaptive_mixing";
-    private static DataType savedDefault;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     private static AdaptiveMixingConfig config(Fixture f) {
         var c = f.config();

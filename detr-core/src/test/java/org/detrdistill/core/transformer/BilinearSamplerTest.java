@@ -1,8 +1,8 @@
 package org.detrdistill.core.transformer;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,19 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link BilinearSampler} against {@link BilinearSamplerReference} on both layouts, at the map borders, far outside
  * the map and in FLOAT; {@link SamplingPlan} and {@link LevelShapes} validation.
  */
+@ExtendWith(DoublePrecision.class)
 class BilinearSamplerTest {
     private static final LevelShapes LEVELS = LevelShapes.of(new int[][]{{5, 7}, {3, 2}});
 
-    private static DataType savedDefault;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     private static INDArray run(SamplingPlan plan, INDArray rows, INDArray loc, INDArray w, DataType type) {
         SameDiff sd = SameDiff.create();

@@ -1,17 +1,16 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.core.testutil.Fixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
@@ -21,18 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link MSDeformAttnCore} against the {@code msdeform_attn/core_*} fixtures (forward and the gradients of
  * {@code sum(output * R)}), against {@link MSDeformAttnCoreReference}, and by central differences, in DOUBLE.
  */
+@ExtendWith(DoublePrecision.class)
 class MSDeformAttnCoreTest {
 
-    private static DataType savedDefault;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     /** The graph {@code loss = sum(core(value, loc, aw) * R)} with value, loc and aw as variables. */
     private static SameDiff graph(Fixture f) {

@@ -1,13 +1,13 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.checkpoint.WeightLoader;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.core.testutil.Fixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -29,18 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link MSDeformAttn} and {@link MSDeformAttnReference} against the {@code msdeform_attn/module_*} fixtures, against
  * each other with the reference initialisation, and by central differences w.r.t. parameters, in DOUBLE.
  */
+@ExtendWith(DoublePrecision.class)
 class MSDeformAttnTest {
     private static final String PREFIX = "transformer.encoder.layers.0.self_attn";
-    private static DataType savedDefault;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     /** A graph with placeholders query/ref/input(/mask) of dynamic batch, the module and loss = sum(out * R). */
     private record Built(SameDiff sd, MSDeformAttn module, Map<String, INDArray> feed) {}

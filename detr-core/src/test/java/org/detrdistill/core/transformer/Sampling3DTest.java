@@ -1,15 +1,14 @@
 package org.detrdistill.core.transformer;
 
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.core.testutil.Fixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,19 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Sampling3D} and {@link Sampling3DReference} against {@code adamixer/sampling3d_*} (forward and level weights),
  * against each other, and by central differences w.r.t. the feature maps and the sample points, in DOUBLE.
  */
+@ExtendWith(DoublePrecision.class)
 class Sampling3DTest {
     private static final String CASE = "sampling3d_B2_N5_G4_P8_C32";
 
-    private static DataType savedDefault;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() { Nd4j.setDefaultDataTypes(savedDefault, savedDefault); }
 
     private static Sampling3DConfig config(Fixture f) {
         int[] strides = new int[f.config().get("featmap_strides").size()];
