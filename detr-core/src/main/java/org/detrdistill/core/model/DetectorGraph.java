@@ -102,7 +102,9 @@ public final class DetectorGraph {
      *
      * @param group      the group's name ({@code [A-Za-z0-9_]+}), the prefix of its outputs (see {@link QueryGroup})
      * @param queries    a variable of this graph, {@code [Qg, dq]} or {@code [1|B, Qg, dq]}, e.g. a placeholder or an
-     *                   adapter's output; gradients flow into it
+     *                   adapter's output; gradients flow into it. Its width and count are checked here where SameDiff
+     *                   knows its shape (placeholders, variables); an op output is only reshaped to {@code [-1,Qg,dq]},
+     *                   so its producer must get the form right
      * @param numQueries Qg (must agree with the variable's shape where it is known)
      * @return the group's output names
      * @throws IllegalArgumentException for a bad or existing name, or queries of another width, type or graph; the

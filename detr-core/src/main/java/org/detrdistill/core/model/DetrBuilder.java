@@ -132,21 +132,25 @@ public abstract class DetrBuilder {
         if (!queries.dataType().equals(dataType)) {
             throw new IllegalArgumentException("the queries of group '" + group + "' are " + queries.dataType() + ", the detector is " + dataType);
         }
-        long[] shape = queries.getShape();
-        if (shape == null || (shape.length != 2 && shape.length != 3)) {
-            throw new IllegalArgumentException("the queries of group '" + group + "' must be [Qg, dq] or [1|B, Qg, dq] with a known rank, got "
-                    + (shape == null ? "an unknown shape" : java.util.Arrays.toString(shape)));
+        long[] shape = queries.getShape();   // known for placeholders and variables, null for op outputs
+        if (shape != null) {
+            if (shape.length != 2 && shape.length != 3) {
+                throw new IllegalArgumentException("the queries of group '" + group + "' must be [Qg, dq] or [1|B, Qg, dq], got "
+                        + java.util.Arrays.toString(shape));
+            }
+            long width = shape[shape.length - 1];
+            if (width >= 0 && width != queryWidth) {
+                throw new IllegalArgumentException("the queries of group '" + group + "' are " + width + " wide, but " + config.variant()
+                        + " queries are " + queryWidth + " wide (the query_embed form: " + queryForm() + "); adapt them first");
+            }
+            long q = shape[shape.length - 2];
+            if (q >= 0 && q != numQueries) {
+                throw new IllegalArgumentException("query group '" + group + "': numQueries " + numQueries + " does not fit the queries' shape "
+                        + java.util.Arrays.toString(shape));
+            }
         }
-        long q = shape[shape.length - 2], width = shape[shape.length - 1];
-        if (width >= 0 && width != queryWidth) {
-            throw new IllegalArgumentException("the queries of group '" + group + "' are " + width + " wide, but " + config.variant()
-                    + " queries are " + queryWidth + " wide (the query_embed form: " + queryForm() + "); adapt them first");
-        }
-        if (numQueries < 1 || (q >= 0 && q != numQueries)) {
-            throw new IllegalArgumentException("query group '" + group + "': numQueries " + numQueries + " does not fit the queries' shape "
-                    + java.util.Arrays.toString(shape));
-        }
-        SDVariable embed = shape.length == 2 ? sd.expandDims(queries, 0) : queries;
+        if (numQueries < 1) throw new IllegalArgumentException("query group '" + group + "' needs >= 1 query, got " + numQueries);
+        SDVariable embed = sd.reshape(queries, -1, numQueries, queryWidth);   // [Qg,dq] → [1,Qg,dq]; [1|B,Qg,dq] unchanged
         List<DecoderStage> stages;
         try (ParamFactory.Sharing shared = params.share(); NameScope scope = sd.withNameScope(group)) {
             stages = stages(new DecoderQueries(embed, numQueries, group));

@@ -133,15 +133,20 @@ public final class DeformableTransformer {
      * {@link ParamFactory} sharing its parameters).
      *
      * @param memory     {@code [B, S, d]} from {@link #encode}
-     * @param queryEmbed {@code [Q, 2d]} the learned queries: {@code query_pos = [:, :d]}, {@code tgt = [:, d:]}; or
-     *                   {@code [1|B, Q, 2d]} per-image queries split the same way
+     * @param queryEmbed {@code [Q, 2d]} the learned queries: {@code query_pos = [:, :d]}, {@code tgt = [:, d:]}
      * @param refine     the box-refinement heads, or null (reference points stay the initial ones)
      */
     public Decoded decode(SDVariable memory, SDVariable queryEmbed, BoxRefinement refine) {
+        return decode(memory, queryEmbed, false, refine);
+    }
+
+    /**
+     * The decoder on shared ({@code [Q, 2d]}) or per-image ({@code [1|B, Q, 2d]}, {@code perImage}) queries, split into
+     * {@code query_pos ‖ tgt} along the last axis. See {@link #decode(SDVariable, SDVariable, BoxRefinement)}.
+     */
+    public Decoded decode(SDVariable memory, SDVariable queryEmbed, boolean perImage, BoxRefinement refine) {
         if (maskFlatten == null) throw new IllegalStateException("call encode before decode");
         long d = cfg.dModel();
-        long[] shape = queryEmbed.getShape();
-        boolean perImage = shape != null && shape.length == 3;
         SDVariable posQ = perImage ? queryEmbed.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0L, d))   // [1|B, Q, d]
                 : queryEmbed.get(SDIndex.all(), SDIndex.interval(0L, d));                                     // [Q, d]
         SDVariable tgtQ = perImage ? queryEmbed.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(d, 2 * d))

@@ -179,7 +179,7 @@ public final class DeformableDetr extends DetrBuilder {
     @Override
     protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory, DecoderQueries queries) {
         boolean refine = options.withBoxRefine();
-        DeformableTransformer.Decoded dec = transformer.decode(memory, queries.embed(), refine ? this::boxDelta : null);
+        DeformableTransformer.Decoded dec = transformer.decode(memory, queries.embed(), !queries.isOwn(), refine ? this::boxDelta : null);
         sd.identity(DetectorNames.INIT_REFERENCE, dec.initReference());
         List<DecoderStage> stages = new ArrayList<>();
         for (int k = 0; k < dec.stages().size(); k++) {
