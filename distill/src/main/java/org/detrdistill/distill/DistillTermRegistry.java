@@ -3,6 +3,7 @@ package org.detrdistill.distill;
 import org.detrdistill.distill.baseline.FitNetDistillation;
 import org.detrdistill.distill.baseline.MaskedGenerativeDistillation;
 import org.detrdistill.distill.detrdistill.HungarianLogitsDistillation;
+import org.detrdistill.distill.detrdistill.QueryPriorAssignmentDistillation;
 import org.detrdistill.distill.detrdistill.QueryRelationDistillation;
 import org.detrdistill.distill.detrdistill.TargetAwareFeatureDistillation;
 import org.detrdistill.distill.teachdetr.TeachDetrTerm;
@@ -24,6 +25,9 @@ import java.util.regex.Pattern;
  *   <tr><td>{@value TeachDetrTerm#NAME}</td><td>1</td><td>Teach-DETR, teacher boxes as extra targets (§3)</td></tr>
  *   <tr><td>{@code kd_feat}</td><td>1</td><td>DETRDistill target-aware feature distillation (§2b)</td></tr>
  *   <tr><td>{@code kd_relation}</td><td>0.2</td><td>DETRDistill query relation, InfoNCE (§2d)</td></tr>
+ *   <tr><td>{@value QueryPriorAssignmentDistillation#NAME}</td><td>1</td><td>DETRDistill query-prior assignment
+ *   distillation: the teacher's queries as an extra query group of the student, trained towards the teacher's own
+ *   assignment (§2c)</td></tr>
  *   <tr><td>{@code fitnet}</td><td>1</td><td>FitNet feature imitation baseline (§4)</td></tr>
  *   <tr><td>{@code mgd}</td><td>1</td><td>MGD masked generative distillation baseline (§4; α inside the term)</td></tr>
  * </table>
@@ -87,6 +91,8 @@ public final class DistillTermRegistry {
                                     o.getInt("projectionDim", d.projectionDim()), o.getDouble("temperature", d.temperature()),
                                     d.weight(), teacherWidth(o, c), d.matcher(), o.getInt("seed", (int) d.seed())));
                         })
+                .register(QueryPriorAssignmentDistillation.NAME, 1.0, "DETRDistill query-prior assignment distillation",
+                        QueryPriorAssignmentDistillation::create)
                 .register(FitNetDistillation.NAME, 1.0, "FitNet feature imitation (baseline)",
                         (o, c) -> {
                             o.requireOnly(java.util.Set.of("teacherWidth", "seed"));

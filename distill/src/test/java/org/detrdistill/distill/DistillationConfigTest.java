@@ -60,7 +60,7 @@ class DistillationConfigTest {
 
         DistillationConfig c = DistillationConfig.fromJson("{\"teacher\": {\"checkpoint\": \"a.zip\"}, \"terms\": {\"kd_logit\": {}}}", "cfg.json");
         IllegalArgumentException term = assertThrows(IllegalArgumentException.class, () -> c.validate(REGISTRY));
-        assertTrue(term.getMessage().contains("kd_logit") && term.getMessage().contains("[kd_logits, teach_detr, kd_feat, kd_relation, fitnet, mgd]"), term.getMessage());
+        assertTrue(term.getMessage().contains("kd_logit") && term.getMessage().contains("[kd_logits, teach_detr, kd_feat, kd_relation, kd_assign, fitnet, mgd]"), term.getMessage());
 
         IllegalArgumentException option = assertThrows(IllegalArgumentException.class,
                 () -> LogitsDistillationOptions.from(new TermOptions("terms.kd_logits", Map.of("tau", 0.5))));
@@ -90,10 +90,11 @@ class DistillationConfigTest {
 
     @Test
     void theStandardRegistryHasThisModulesTermsAndTheirDefaultLambdas() {
-        assertEquals(List.of(HungarianLogitsDistillation.NAME, TeachDetrTerm.NAME, "kd_feat", "kd_relation", "fitnet", "mgd"),
+        assertEquals(List.of(HungarianLogitsDistillation.NAME, TeachDetrTerm.NAME, "kd_feat", "kd_relation", "kd_assign", "fitnet", "mgd"),
                 REGISTRY.names());
         assertEquals(1.0, REGISTRY.entry("kd_logits").defaultLambda());
         assertEquals(0.2, REGISTRY.entry("kd_relation").defaultLambda(), "METHOD §2: λ_rel = 0.2");
+        assertEquals(1.0, REGISTRY.entry("kd_assign").defaultLambda(), "METHOD §2: λ_assign = 1");
         DistillTermRegistry more = REGISTRY.toBuilder().register("my_term", 0.3, "a user's term", (o, c) -> null).build();
         assertEquals(0.3, more.entry("my_term").defaultLambda(), "a term registered later keeps its own default");
         assertThrows(IllegalArgumentException.class, () -> REGISTRY.toBuilder().register("kd_logits", 1, "again", (o, c) -> null));

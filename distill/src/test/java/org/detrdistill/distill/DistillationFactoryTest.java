@@ -109,7 +109,7 @@ class DistillationFactoryTest {
     void badOptionsAndNamesAreRefusedBeforeTraining() {
         IllegalArgumentException unknown = refused(DistillationConfig.builder(TeacherSpec.checkpoint(teacher)).term("kd_logit").build(),
                 config(classes, 16, 1, 4, SIZE));
-        assertTrue(unknown.getMessage().contains("[kd_logits, teach_detr, kd_feat, kd_relation, fitnet, mgd]"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("[kd_logits, teach_detr, kd_feat, kd_relation, kd_assign, fitnet, mgd]"), unknown.getMessage());
         IllegalArgumentException option = refused(DistillationConfig.builder(TeacherSpec.checkpoint(teacher))
                 .term("teach_detr", null, Map.of("unmatched", 0.5)).build(), config(classes, 16, 1, 4, SIZE));
         assertTrue(option.getMessage().contains("terms.teach_detr") && option.getMessage().contains("unmatchedWeight"), option.getMessage());

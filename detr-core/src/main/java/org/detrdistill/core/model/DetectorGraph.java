@@ -4,6 +4,7 @@ import org.detrdistill.core.backbone.ResNetBackbone;
 import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.checkpoint.WeightLoader;
 import org.detrdistill.core.position.PaddingMasks;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,15 +35,21 @@ public final class DetectorGraph {
     private final ResNetBackbone backbone;
     private final PositionEncoder positions;
     private final List<GeometryFeed> geometryFeeds;
+    private final QueryGroupHook groupHook;
+    private final int queryWidth;
+    private final Map<String, QueryGroup> groups = new LinkedHashMap<>();
 
-    DetectorGraph(DetectorConfig config, SameDiff sd, DataType dataType, List<LevelGeometry> geometry,
-                  Set<String> convKernels, ResNetBackbone backbone, PositionEncoder positions) {
-        this(config, sd, dataType, geometry, convKernels, backbone, positions, List.of());
+    /** Runs the decoder and heads once more on other queries (the builder's {@code addQueryGroup}). */
+    @FunctionalInterface
+    interface QueryGroupHook {
+        QueryGroup add(String group, SDVariable queries, int numQueries);
     }
 
     DetectorGraph(DetectorConfig config, SameDiff sd, DataType dataType, List<LevelGeometry> geometry,
                   Set<String> convKernels, ResNetBackbone backbone, PositionEncoder positions,
-                  List<GeometryFeed> geometryFeeds) {
+                  List<GeometryFeed> geometryFeeds, QueryGroupHook groupHook, int queryWidth) {
+        this.groupHook = groupHook;
+        this.queryWidth = queryWidth;
         this.geometryFeeds = List.copyOf(geometryFeeds);
         this.config = config;
         this.sd = sd;
@@ -64,6 +71,54 @@ public final class DetectorGraph {
 
     /** The backbone part of the graph. */
     public ResNetBackbone backbone() { return backbone; }
+
+    /**
+     * Width {@code dq} of the detector's object queries, {@value DetectorNames#QUERY_EMBED} {@code [Q, dq]}: 2d for
+     * Deformable DETR (position ‖ content), d for Conditional DETR (positional queries) and AdaMixer (content).
+     */
+    public int queryWidth() { return queryWidth; }
+
+    /**
+     * Adds an extra query group with a placeholder for its queries, {@link DetectorNames#groupQueries}
+     * {@code <group>/queries} of shape {@code [-1, Qg, dq]}: feed {@code [1, Qg, dq]} (the same queries for every
+     * image) or {@code [B, Qg, dq]}. See {@link #addQueryGroup(String, SDVariable, int)}.
+     */
+    public QueryGroup addQueryGroup(String group, int numQueries) {
+        if (numQueries < 1) throw new IllegalArgumentException("query group '" + group + "' needs >= 1 query, got " + numQueries);
+        String name = DetectorNames.groupQueries(group);
+        if (sd.hasVariable(name)) throw new IllegalArgumentException("the graph already has a variable '" + name + "'");
+        return addQueryGroup(group, sd.placeHolder(name, dataType, -1, numQueries, queryWidth), numQueries);
+    }
+
+    /**
+     * Adds an extra query group: the decoder and the heads run a second time, in a separate pass, on {@code queries}
+     * instead of the detector's own, on the same features and encoder memory, with the same (shared) weights. The
+     * groups do not attend to each other; the detector's own outputs, and therefore inference and evaluation, are
+     * unchanged (the group's part of the graph only runs when one of its outputs or a loss on them is asked for). For
+     * training only: DETRDistill feeds the teacher's queries this way (METHOD §2c). The queries are in this detector's
+     * query form ({@link #queryWidth()}): Deformable DETR splits them into position ‖ content and predicts the reference
+     * points from the position half; Conditional DETR uses them as positional queries (reference points from them,
+     * content starting at 0); AdaMixer takes them as content (before its LayerNorm) with whole-image initial boxes.
+     *
+     * @param group      the group's name ({@code [A-Za-z0-9_]+}), the prefix of its outputs (see {@link QueryGroup})
+     * @param queries    a variable of this graph, {@code [Qg, dq]} or {@code [1|B, Qg, dq]}, e.g. a placeholder or an
+     *                   adapter's output; gradients flow into it. Its width and count are checked here where SameDiff
+     *                   knows its shape (placeholders, variables); an op output is only reshaped to {@code [-1,Qg,dq]},
+     *                   so its producer must get the form right
+     * @param numQueries Qg (must agree with the variable's shape where it is known)
+     * @return the group's output names
+     * @throws IllegalArgumentException for a bad or existing name, or queries of another width, type or graph; the
+     *                                  message gives the expected query form
+     */
+    public QueryGroup addQueryGroup(String group, SDVariable queries, int numQueries) {
+        if (groupHook == null) throw new UnsupportedOperationException("this graph cannot add query groups");
+        QueryGroup g = groupHook.add(group, queries, numQueries);
+        groups.put(g.name(), g);
+        return g;
+    }
+
+    /** The query groups added so far, by name, in order. */
+    public Map<String, QueryGroup> queryGroups() { return java.util.Collections.unmodifiableMap(groups); }
 
     /**
      * All placeholder values for a batch: the images and pixel mask, plus every level's mask and positional encoding,

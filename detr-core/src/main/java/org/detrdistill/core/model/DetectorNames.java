@@ -32,6 +32,18 @@ package org.detrdistill.core.model;
  *   position ‖ content; Conditional: {@code [Q,d]}; AdaMixer: {@code [Q,d]} content)</td></tr>
  *   <tr><td>{@value #INIT_REFERENCE}</td><td>{@code [B,Q,2|4]} initial reference points/boxes, normalised</td></tr>
  * </table>
+ * <table>
+ *   <caption>Extra query groups (only in graphs that add one with {@code DetectorGraph.addQueryGroup}; training only)</caption>
+ *   <tr><td>{@code <g>/queries}</td><td>placeholder {@code [1|B,Qg,dq]}: the group's queries in the {@value #QUERY_EMBED}
+ *   form, when the graph declares it ({@link #groupQueries}); a caller may instead pass its own variable</td></tr>
+ *   <tr><td>{@code <g>/stage_<k>/logits}</td><td>{@code [B,Qg,C]} class logits of decoder stage k on the group's queries</td></tr>
+ *   <tr><td>{@code <g>/stage_<k>/boxes}</td><td>{@code [B,Qg,4]} boxes of stage k, cxcywh normalised</td></tr>
+ *   <tr><td>{@code <g>/stage_<k>/hidden}</td><td>{@code [B,Qg,d]} decoder output embeddings of stage k</td></tr>
+ *   <tr><td>{@code <g>/stage_<k>/reference}, {@code <g>/init_reference}</td><td>as the detector's own, for the group</td></tr>
+ * </table>
+ * The group {@value #QUERY_PRIOR} holds the teacher's queries in DETRDistill's query-prior assignment distillation
+ * (METHOD §2c). A group runs the decoder and heads a second time with the same weights on the same features; the groups
+ * never attend to each other and the detector's own outputs do not depend on any group.
  */
 public final class DetectorNames {
     public static final String IMAGES = "images";
@@ -41,6 +53,8 @@ public final class DetectorNames {
     public static final String MEMORY = "memory";
     public static final String QUERY_EMBED = "query_embed";
     public static final String INIT_REFERENCE = "init_reference";
+    /** The query group of DETRDistill's query-prior assignment distillation: the teacher's queries. */
+    public static final String QUERY_PRIOR = "query_prior";
 
     private DetectorNames() {}
 
@@ -58,6 +72,12 @@ public final class DetectorNames {
 
     /** {@code feature_<l>}: {@code [B,d,H_l,W_l]}. */
     public static String feature(int l) { return "feature_" + l; }
+
+    /** {@code <group>/<name>}: the output {@code name} of query group {@code group}, e.g. {@code query_prior/stage_0/logits}. */
+    public static String inGroup(String group, String name) { return group + "/" + name; }
+
+    /** {@code <group>/queries}: the placeholder of a group's queries {@code [1|B,Qg,dq]}, where the graph declares one. */
+    public static String groupQueries(String group) { return inGroup(group, "queries"); }
 
     /** Prefix of the per-level geometry placeholders of level {@code l}: {@code level_<l>/}. */
     public static String level(int l) { return "level_" + l + "/"; }

@@ -11,6 +11,7 @@ import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.nn.Shapes;
 import org.detrdistill.core.position.PositionEmbeddingSine;
 import org.detrdistill.core.transformer.EncoderLayer;
+import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +22,7 @@ import java.util.List;
 /**
  * The base detector builder. It runs the steps every DETR-family detector shares, in order:
  * <pre>
- *   inputs → backbone → neck → encoder → decoder (stages, each with its heads) → named outputs
+ *   inputs → backbone → neck → encoder → queries → decoder (stages, each with its heads) → named outputs
  * </pre>
  * and gives DETR's choices for each: a 1×1 {@code input_proj} on C5 as the neck, the post-norm transformer encoder,
  * a class {@code Linear(d → C)} with the focal prior bias and a 3-layer box MLP as heads. Variants
@@ -30,6 +31,13 @@ import java.util.List;
  *
  * <p>Whatever the variant, {@link #build} exposes the {@link DetectorNames} contract. A builder instance builds one
  * graph; create a new one per graph.
+ *
+ * <p><b>Extra query groups.</b> The graph keeps this builder as the hook behind {@link DetectorGraph#addQueryGroup}:
+ * it runs {@link #decoder} (queries → stages → heads) a second time on other queries, with every parameter shared
+ * ({@link ParamFactory#share()}) and the group's intermediate names under the SameDiff name scope of the group, and
+ * exposes the group's stage outputs as {@code <group>/stage_<k>/...}. So a variant supports query groups by writing
+ * its {@link #decoder} for both forms of {@link DecoderQueries} (its own {@code [Q,dq]}, a group's
+ * {@code [1|B,Qg,dq]}) and by preparing query-independent decoder inputs once; nothing else is duplicated.
  */
 public abstract class DetrBuilder {
     /** Prior probability of the class-logit bias init: {@code bias = −log((1 − p)/p)}. */
@@ -48,6 +56,10 @@ public abstract class DetrBuilder {
     protected final List<LevelGeometry> geometry = new ArrayList<>();
     /** Variant-specific per-batch geometry, declared by {@link #geometryPlaceholder}. */
     protected final List<GeometryFeed> geometryFeeds = new ArrayList<>();
+    /** The neck outputs and the encoder output, kept for the passes of extra query groups. */
+    private List<FeatureMap> levels;
+    private SDVariable memory;
+    private int queryWidth;
 
     protected DetrBuilder(DetectorConfig config) {
         this.config = config;
@@ -70,10 +82,17 @@ public abstract class DetrBuilder {
         for (FeatureMap f : levels) sd.identity(DetectorNames.feature(f.level()), f.features());
         SDVariable memory = encoder(levels);
         sd.identity(DetectorNames.MEMORY, memory);
-        List<DecoderStage> stages = decoder(levels, memory);
-        if (stages.size() != config.decoderLayers()) {
-            throw new IllegalStateException(getClass().getSimpleName() + " built " + stages.size() + " stages, config says " + config.decoderLayers());
+        SDVariable queryEmbed = queries();
+        long[] queryShape = queryEmbed.getShape();
+        if (queryShape == null || queryShape.length != 2 || queryShape[0] != config.numQueries()) {
+            throw new IllegalStateException(getClass().getSimpleName() + ".queries() must return a [" + config.numQueries()
+                    + ", dq] parameter, got shape " + java.util.Arrays.toString(queryShape));
         }
+        sd.identity(DetectorNames.QUERY_EMBED, queryEmbed);
+        this.levels = List.copyOf(levels);
+        this.memory = memory;
+        this.queryWidth = Math.toIntExact(queryShape[1]);
+        List<DecoderStage> stages = stages(DecoderQueries.own(queryEmbed, config.numQueries()));
         for (int k = 0; k < stages.size(); k++) {
             DecoderStage s = stages.get(k);
             sd.identity(DetectorNames.stageHidden(k), s.hidden());
@@ -85,7 +104,70 @@ public abstract class DetrBuilder {
         sd.identity(DetectorNames.LOGITS, last.logits());
         sd.identity(DetectorNames.BOXES, last.boxes());
         return new DetectorGraph(config, sd, dataType, List.copyOf(geometry), params.convKernels(), backbone, positionEncoder(),
-                List.copyOf(geometryFeeds));
+                List.copyOf(geometryFeeds), this::addQueryGroup, queryWidth);
+    }
+
+    private List<DecoderStage> stages(DecoderQueries queries) {
+        List<DecoderStage> stages = decoder(levels, memory, queries);
+        if (stages.size() != config.decoderLayers()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " built " + stages.size() + " stages, config says " + config.decoderLayers());
+        }
+        return stages;
+    }
+
+    /**
+     * The hook behind {@link DetectorGraph#addQueryGroup}: the decoder and heads once more on {@code queries}, parameters
+     * shared, intermediates in the name scope {@code group}; the stage outputs exposed as {@code <group>/stage_<k>/...}.
+     *
+     * @param queries {@code [Qg, dq]} or {@code [1|B, Qg, dq]} in this detector's query form
+     */
+    final QueryGroup addQueryGroup(String group, SDVariable queries, int numQueries) {
+        if (group == null || !group.matches("[A-Za-z0-9_]+")) {
+            throw new IllegalArgumentException("query group name must match [A-Za-z0-9_]+, got '" + group + "'");
+        }
+        if (sd.hasVariable(DetectorNames.inGroup(group, DetectorNames.stageLogits(0)))) {
+            throw new IllegalArgumentException("the graph already has a query group '" + group + "'");
+        }
+        if (queries.getSameDiff() != sd) throw new IllegalArgumentException("the queries of group '" + group + "' belong to another graph");
+        if (!queries.dataType().equals(dataType)) {
+            throw new IllegalArgumentException("the queries of group '" + group + "' are " + queries.dataType() + ", the detector is " + dataType);
+        }
+        long[] shape = queries.getShape();   // known for placeholders and variables, null for op outputs
+        if (shape != null) {
+            if (shape.length != 2 && shape.length != 3) {
+                throw new IllegalArgumentException("the queries of group '" + group + "' must be [Qg, dq] or [1|B, Qg, dq], got "
+                        + java.util.Arrays.toString(shape));
+            }
+            long width = shape[shape.length - 1];
+            if (width >= 0 && width != queryWidth) {
+                throw new IllegalArgumentException("the queries of group '" + group + "' are " + width + " wide, but " + config.variant()
+                        + " queries are " + queryWidth + " wide (the query_embed form: " + queryForm() + "); adapt them first");
+            }
+            long q = shape[shape.length - 2];
+            if (q >= 0 && q != numQueries) {
+                throw new IllegalArgumentException("query group '" + group + "': numQueries " + numQueries + " does not fit the queries' shape "
+                        + java.util.Arrays.toString(shape));
+            }
+        }
+        if (numQueries < 1) throw new IllegalArgumentException("query group '" + group + "' needs >= 1 query, got " + numQueries);
+        SDVariable embed = sd.reshape(queries, -1, numQueries, queryWidth);   // [Qg,dq] → [1,Qg,dq]; [1|B,Qg,dq] unchanged
+        List<DecoderStage> stages;
+        try (ParamFactory.Sharing shared = params.share(); NameScope scope = sd.withNameScope(group)) {
+            stages = stages(new DecoderQueries(embed, numQueries, group));
+        }
+        for (int k = 0; k < stages.size(); k++) {
+            DecoderStage s = stages.get(k);
+            sd.identity(DetectorNames.inGroup(group, DetectorNames.stageHidden(k)), s.hidden());
+            sd.identity(DetectorNames.inGroup(group, DetectorNames.stageLogits(k)), s.logits());
+            sd.identity(DetectorNames.inGroup(group, DetectorNames.stageBoxes(k)), s.boxes());
+            if (s.reference() != null) sd.identity(DetectorNames.inGroup(group, DetectorNames.stageReference(k)), s.reference());
+        }
+        return new QueryGroup(group, queries.name(), numQueries, stages.size());
+    }
+
+    /** What this variant's query embedding holds, for messages. */
+    protected String queryForm() {
+        return "[Q, " + queryWidth + "]";
     }
 
     // ---------------------------------------------------------------------------------------------------- steps
@@ -133,13 +215,24 @@ public abstract class DetrBuilder {
     }
 
     /**
-     * The decoder: its queries, its stages and each stage's heads ({@link #classHead}, {@link #boxHead}).
+     * The detector's learned object queries, exposed as {@value DetectorNames#QUERY_EMBED}.
      *
-     * @param levels the neck outputs (for cross-attention or sampling)
-     * @param memory {@code [B, S, d]} the encoder output
-     * @return one {@link DecoderStage} per decoder layer, in order
+     * @return a parameter {@code [Q, dq]} in the variant's query form (see {@link DecoderQueries})
      */
-    protected abstract List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory);
+    protected abstract SDVariable queries();
+
+    /**
+     * The decoder on given queries: its stages and each stage's heads ({@link #classHead}, {@link #boxHead}). Called
+     * once for the detector's own queries and once per extra query group ({@link DetectorGraph#addQueryGroup}), with
+     * the parameters shared and inside the group's name scope: create parameters only through {@link #params}, and
+     * build query-independent inputs (e.g. prepared feature maps) once.
+     *
+     * @param levels  the neck outputs (for cross-attention or sampling)
+     * @param memory  {@code [B, S, d]} the encoder output
+     * @param queries the queries of this pass: {@code [Q, dq]} own or {@code [1|B, Qg, dq]} of a group
+     * @return one {@link DecoderStage} per decoder layer, in order ({@code [B, Q|Qg, ...]})
+     */
+    protected abstract List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory, DecoderQueries queries);
 
     /**
      * How level positional encodings are computed in Java: DETR's normalised sine encoding (no −0.5 offset) with

@@ -20,6 +20,6 @@ public final class Detach {
     public static SDVariable apply(String name, SDVariable x) {
         SameDiff sd = x.getSameDiff();
         SDVariable out = new StopGradient(sd, x).outputVariable();
-        return name == null ? out : sd.updateVariableNameAndReference(out, name);
+        return name == null ? out : sd.updateVariableNameAndReference(out, Names.scoped(sd, name));
     }
 }

@@ -6,5 +6,9 @@
  * ({@code tensor.detach()}) and {@link org.detrdistill.core.nn.InverseSigmoid}.
  *
  * <p>Tensors are batch-first ({@code [B, L, E]}); batch and sequence lengths are dynamic ({@link org.detrdistill.core.nn.Shapes}).
+ *
+ * <p>A second pass over the same weights (an extra query group of a detector) runs the same building code inside
+ * {@link org.detrdistill.core.nn.ParamFactory#share()} and a SameDiff name scope; explicit names of constants and
+ * renamed outputs go through {@link org.detrdistill.core.nn.Names#scoped} so the two passes do not collide.
  */
 package org.detrdistill.core.nn;

@@ -1,5 +1,6 @@
 package org.detrdistill.core.position;
 
+import org.detrdistill.core.nn.Names;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -87,16 +88,16 @@ public record SineEmbedding(int numPosFeats, double temperature, double scale, L
         }
         SDVariable scaled = pos.mul(name + ".scaled", scale);
         SDVariable flat = scaled.reshape(-1, c);
-        SDVariable a = flat.mmul(sd.constant(name + ".select", select)).div(name + ".angle", sd.constant(name + ".dim_t", dim));
-        SDVariable emb = sd.math().sin(a).mul(sd.constant(name + ".even", even))
-                .add(sd.math().cos(a).mul(sd.constant(name + ".odd", odd)));
+        SDVariable a = flat.mmul(sd.constant(Names.scoped(sd, name + ".select"), select)).div(name + ".angle", sd.constant(Names.scoped(sd, name + ".dim_t"), dim));
+        SDVariable emb = sd.math().sin(a).mul(sd.constant(Names.scoped(sd, name + ".even"), even))
+                .add(sd.math().cos(a).mul(sd.constant(Names.scoped(sd, name + ".odd"), odd)));
         if (shape != null && Arrays.stream(shape).allMatch(s -> s >= 0)) {
             long[] out = shape.clone();
             out[out.length - 1] = width;
             return sd.reshape(name, emb, out);
         }
         SDVariable lead = pos.shape().get(SDIndex.interval(0, -1)); // all but the last dimension
-        SDVariable outShape = sd.concat(0, lead, sd.constant(name + ".width", Nd4j.createFromArray((long) width)
+        SDVariable outShape = sd.concat(0, lead, sd.constant(Names.scoped(sd, name + ".width"), Nd4j.createFromArray((long) width)
                 .castTo(lead.dataType())));
         return sd.reshape(name, emb, outShape);
     }

@@ -1,6 +1,7 @@
 package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.nn.LayerNorm;
+import org.detrdistill.core.nn.Names;
 import org.detrdistill.core.nn.Linear;
 import org.detrdistill.core.nn.MultiheadAttention;
 import org.nd4j.autodiff.samediff.SDIndex;
@@ -126,7 +127,7 @@ public final class AdaMixerDecoderStage {
         SDVariable pe = sd.identity(name + "/position_embedding", XyzrBoxes.positionEmbedding(sd, xyzr, d));
         SDVariable logIof = XyzrBoxes.logIof(sd, name, xyzr);                                              // [B,N,N]
         mid.put("position_embedding", pe);
-        mid.put("iof", sd.getVariable(name + "_iof"));
+        mid.put("iof", sd.getVariable(Names.scoped(sd, name + "_iof")));
         SDVariable bias = sd.expandDims(logIof, 1).mul(sd.reshape(p("iof_tau"), 1, h, 1, 1));            // [B,h,N,N]
         SDVariable x = content.add(pe);
         x = x.add(selfAttention(x, bias));

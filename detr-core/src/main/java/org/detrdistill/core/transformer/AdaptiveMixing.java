@@ -2,6 +2,7 @@ package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.nn.Init;
 import org.detrdistill.core.nn.LayerNorm;
+import org.detrdistill.core.nn.Names;
 import org.detrdistill.core.nn.Linear;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.nn.Shapes;
@@ -87,7 +88,7 @@ public final class AdaptiveMixing {
         out = sd.nn.relu(layerNorm(sd, out, (long) po * co), 0);
         SDVariable projected = Linear.apply(sd, sd.reshape(out, -1, (long) g * po * co), params.get("out_proj.weight"),
                 params.get("out_proj.bias"), (long) g * po * co, d);                                             // [BN,d]
-        return Shapes.reshape(sd, q.add(projected), Shapes.size(sd, query, 0), Shapes.size(sd, query, 1), d).rename(name);
+        return Shapes.reshape(sd, q.add(projected), Shapes.size(sd, query, 0), Shapes.size(sd, query, 1), d).rename(Names.scoped(sd, name));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.internal.dl4j.Gathers;
 import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.nn.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -57,7 +58,7 @@ public final class BilinearSampler {
         int g = plan.groups(), c = plan.channels(), gc = g * c;
         int[] starts = levels.starts();
         SDVariable seq = sd.reshape(value, -1, levels.totalSize(), gc);                                 // [B,S,G*C]
-        SDVariable padding = sd.constant(name + "_padding", Nd4j.createFromArray(new int[][]{{0, 0}, {1, 1}, {1, 1}, {0, 0}}));
+        SDVariable padding = sd.constant(Names.scoped(sd, name + "_padding"), Nd4j.createFromArray(new int[][]{{0, 0}, {1, 1}, {1, 1}, {0, 0}}));
         SDVariable[] perLevel = new SDVariable[levels.levels()];
         for (int l = 0; l < perLevel.length; l++) {
             int h = levels.height(l), w = levels.width(l);
@@ -111,11 +112,11 @@ public final class BilinearSampler {
             rowStride[i] = (levels.width(level[i]) + 1) * g;
             base[i] = patchStart[level[i]] * g;
         }
-        SDVariable wT = sd.constant(name + "_W", Nd4j.create(w, new long[]{1, 1, 1, t}, ft));
-        SDVariable hT = sd.constant(name + "_H", Nd4j.create(h, new long[]{1, 1, 1, t}, ft));
-        SDVariable rowStrideT = sd.constant(name + "_rowStride", Nd4j.createFromArray(rowStride).reshape(1, 1, 1, t));
-        SDVariable baseT = sd.constant(name + "_base", Nd4j.createFromArray(base).reshape(1, 1, 1, t));
-        SDVariable groupIdx = sd.constant(name + "_g", Nd4j.arange(g).castTo(DataType.INT32).reshape(1, 1, g, 1));
+        SDVariable wT = sd.constant(Names.scoped(sd, name + "_W"), Nd4j.create(w, new long[]{1, 1, 1, t}, ft));
+        SDVariable hT = sd.constant(Names.scoped(sd, name + "_H"), Nd4j.create(h, new long[]{1, 1, 1, t}, ft));
+        SDVariable rowStrideT = sd.constant(Names.scoped(sd, name + "_rowStride"), Nd4j.createFromArray(rowStride).reshape(1, 1, 1, t));
+        SDVariable baseT = sd.constant(Names.scoped(sd, name + "_base"), Nd4j.createFromArray(base).reshape(1, 1, 1, t));
+        SDVariable groupIdx = sd.constant(Names.scoped(sd, name + "_g"), Nd4j.arange(g).castTo(DataType.INT32).reshape(1, 1, g, 1));
         SDVariable[] xy = sd.unstack(new String[]{name + "_locx", name + "_locy"}, locations, 4, 2);
         SDVariable px = xy[0].mul(wT).add(0.5);                       // [B,Q,G,T] pixel coordinate + 1 (padded map)
         SDVariable py = xy[1].mul(hT).add(0.5);
@@ -137,7 +138,7 @@ public final class BilinearSampler {
         SDVariable weightsR = sd.reshape(cornerWeight, -1, 1, 4L * r);                               // [B*Q*G*O, 1, R*4]
         SDVariable summed = sd.mmul(weightsR, sd.reshape(rows, -1, 4L * r, c));                       // [B*Q*G*O, 1, C]
         return Shapes.reshape(sd, summed, Shapes.size(sd, weights, 0), Shapes.size(sd, weights, 1), g,
-                plan.outputsPerGroup(), c).rename(name);
+                plan.outputsPerGroup(), c).rename(Names.scoped(sd, name));
     }
 
     /**

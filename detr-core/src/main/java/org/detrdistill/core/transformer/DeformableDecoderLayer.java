@@ -42,7 +42,7 @@ public final class DeformableDecoderLayer {
         long d = cfg.dModel();
         SDVariable qk = tgt.add(queryPos);
         SDVariable sa = MultiheadAttention.apply(p, prefix + ".self_attn", qk, qk, tgt, d, cfg.nHeads(), null);
-        xavier(p, prefix + ".self_attn.out_proj.weight", d, d, seed);
+        if (!p.sharing()) xavier(p, prefix + ".self_attn.out_proj.weight", d, d, seed);   // a shared pass keeps the weights
         SDVariable t = LayerNorm.apply(p, prefix + ".norm2", tgt.add(sa), d);
         MSDeformAttn cross = MSDeformAttn.create(p, prefix + ".cross_attn", cfg.decoderAttention());
         SDVariable ca = cross.forward(prefix + ".cross_attn.output", t.add(queryPos), referencePoints, kind, memory, levels, memoryMask);

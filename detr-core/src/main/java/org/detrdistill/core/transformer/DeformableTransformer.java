@@ -129,23 +129,34 @@ public final class DeformableTransformer {
     }
 
     /**
-     * The decoder.
+     * The decoder. May run more than once on one encoder output (e.g. for an extra query group, with the
+     * {@link ParamFactory} sharing its parameters).
      *
      * @param memory     {@code [B, S, d]} from {@link #encode}
      * @param queryEmbed {@code [Q, 2d]} the learned queries: {@code query_pos = [:, :d]}, {@code tgt = [:, d:]}
      * @param refine     the box-refinement heads, or null (reference points stay the initial ones)
      */
     public Decoded decode(SDVariable memory, SDVariable queryEmbed, BoxRefinement refine) {
+        return decode(memory, queryEmbed, false, refine);
+    }
+
+    /**
+     * The decoder on shared ({@code [Q, 2d]}) or per-image ({@code [1|B, Q, 2d]}, {@code perImage}) queries, split into
+     * {@code query_pos ‖ tgt} along the last axis. See {@link #decode(SDVariable, SDVariable, BoxRefinement)}.
+     */
+    public Decoded decode(SDVariable memory, SDVariable queryEmbed, boolean perImage, BoxRefinement refine) {
         if (maskFlatten == null) throw new IllegalStateException("call encode before decode");
         long d = cfg.dModel();
-        SDVariable posQ = queryEmbed.get(SDIndex.all(), SDIndex.interval(0L, d));               // [Q, d]
-        SDVariable tgtQ = queryEmbed.get(SDIndex.all(), SDIndex.interval(d, 2 * d));
+        SDVariable posQ = perImage ? queryEmbed.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0L, d))   // [1|B, Q, d]
+                : queryEmbed.get(SDIndex.all(), SDIndex.interval(0L, d));                                     // [Q, d]
+        SDVariable tgtQ = perImage ? queryEmbed.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(d, 2 * d))
+                : queryEmbed.get(SDIndex.all(), SDIndex.interval(d, 2 * d));
         // [B,1,1] zeros from a placeholder: broadcasts the queries over the (dynamic) batch
         SDVariable batchZeros = validRatios.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.interval(0, 1)).mul(0.0);
-        SDVariable queryPos = sd.expandDims(posQ, 0).add(batchZeros);
-        SDVariable tgt = sd.expandDims(tgtQ, 0).add(batchZeros);
+        SDVariable queryPos = (perImage ? posQ : sd.expandDims(posQ, 0)).add(batchZeros);
+        SDVariable tgt = (perImage ? tgtQ : sd.expandDims(tgtQ, 0)).add(batchZeros);
         SDVariable refQ = sd.nn.sigmoid(Linear.apply(p, prefix + "reference_points", posQ, d, 2, true, Init.xavierUniform(), Init.zeros()));
-        SDVariable initReference = sd.expandDims(refQ, 0).add(batchZeros);                      // [B, Q, 2]
+        SDVariable initReference = (perImage ? refQ : sd.expandDims(refQ, 0)).add(batchZeros);   // [B, Q, 2]
 
         SDVariable ratiosPoints = sd.expandDims(validRatios, 1);                                 // [B, 1, L, 2]
         SDVariable ratiosBoxes = sd.expandDims(sd.concat(2, validRatios, validRatios), 1);       // [B, 1, L, 4]

@@ -4,6 +4,7 @@ import org.detrdistill.core.nn.Init;
 import org.detrdistill.core.nn.Linear;
 import org.detrdistill.core.nn.ParamFactory;
 import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.nn.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -147,7 +148,7 @@ public final class MSDeformAttn {
                 norm[2 * li] = 1.0 / levels.width(li);
                 norm[2 * li + 1] = 1.0 / levels.height(li);
             }
-            SDVariable invNormalizer = sd.constant(name + "_inv_offset_normalizer", Nd4j.create(norm, new long[]{1, 1, 1, l, 1, 2}, ft));
+            SDVariable invNormalizer = sd.constant(Names.scoped(sd, name + "_inv_offset_normalizer"), Nd4j.create(norm, new long[]{1, 1, 1, l, 1, 2}, ft));
             SDVariable ref = Shapes.reshape(sd, referencePoints, batch, lq, 1, l, 1, 2);
             loc = ref.add(offsets.mul(invNormalizer));
         } else {
@@ -160,7 +161,7 @@ public final class MSDeformAttn {
         SDVariable heads = MSDeformAttnCore.forward(sd, name + "_core", value4, levels, h, hd, p, loc, weights);
         SDVariable out = Linear.apply(sd, sd.reshape(heads, -1, d), params.get("output_proj.weight"),
                 params.get("output_proj.bias"), d, d);
-        return Shapes.reshape(sd, out, batch, lq, d).rename(name);
+        return Shapes.reshape(sd, out, batch, lq, d).rename(Names.scoped(sd, name));
     }
 
     /** The configuration. */

@@ -1,6 +1,7 @@
 package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.nn.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -37,6 +38,6 @@ public final class MSDeformAttnCore {
         SDVariable loc = Shapes.reshape(sd, samplingLocations, batch, lq, heads, t, 2);
         SDVariable aw = Shapes.reshape(sd, attentionWeights, batch, lq, heads, t);
         SDVariable sampled = BilinearSampler.sample(sd, name + "_sample", plan, value, loc, aw);  // [B,Lq,H,1,D]
-        return Shapes.reshape(sd, sampled, batch, lq, (long) heads * headDim).rename(name);
+        return Shapes.reshape(sd, sampled, batch, lq, (long) heads * headDim).rename(Names.scoped(sd, name));
     }
 }

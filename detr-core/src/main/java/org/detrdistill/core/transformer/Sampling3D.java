@@ -1,6 +1,7 @@
 package org.detrdistill.core.transformer;
 
 import org.detrdistill.core.nn.Shapes;
+import org.detrdistill.core.nn.Names;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -81,10 +82,10 @@ public final class Sampling3D {
         SDVariable[] xyz = sd.unstack(pts, 4, 3);
         SDVariable xy = sd.expandDims(sd.stack(4, xyz[0], xyz[1]), 4);                                   // [B,N,G,P,1,2]
         SDVariable z = sd.expandDims(xyz[2], 4);                                                          // [B,N,G,P,1]
-        SDVariable gridZ = sd.constant(name + "_log2_strides", Nd4j.create(log2Stride, new long[]{1, 1, 1, 1, l}, ft));
+        SDVariable gridZ = sd.constant(Names.scoped(sd, name + "_log2_strides"), Nd4j.create(log2Stride, new long[]{1, 1, 1, 1, l}, ft));
         SDVariable levelWeights = sd.nn.softmax(name + "_level_weights",
                 sd.math.square(z.sub(gridZ)).mul(-1.0 / config.tau()), 4);                               // [B,N,G,P,L]
-        SDVariable inv = sd.constant(name + "_inv_mapping", Nd4j.create(invMapping, new long[]{1, 1, 1, 1, l, 2}, ft));
+        SDVariable inv = sd.constant(Names.scoped(sd, name + "_inv_mapping"), Nd4j.create(invMapping, new long[]{1, 1, 1, 1, l, 2}, ft));
         SDVariable loc = Shapes.reshape(sd, xy.mul(inv), batch, n, g, (long) p * l, 2);
         SDVariable w = Shapes.reshape(sd, levelWeights, batch, n, g, (long) p * l);
         return BilinearSampler.sampleFromPatches(sd, name, plan(config, levels), prepared, loc, w);     // [B,N,G,P,C/G]

@@ -3,6 +3,7 @@ package org.detrdistill.core.variant;
 import org.detrdistill.core.backbone.FeatureLevel;
 import org.detrdistill.core.backbone.ResNetBackbone;
 import org.detrdistill.core.model.AdaMixerOptions;
+import org.detrdistill.core.model.DecoderQueries;
 import org.detrdistill.core.model.DecoderStage;
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorNames;
@@ -68,6 +69,8 @@ public final class AdaMixer extends DetrBuilder {
 
     private final AdaMixerStageConfig stageConfig;
     private LevelShapes levelShapes;
+    /** The sampling-ready feature levels and {@code [B,1,4]} image sizes, built by the first decoder pass. */
+    private SDVariable features, whwh;
 
     /** @throws IllegalArgumentException if the configuration is not an AdaMixer one or its sizes do not fit */
     public AdaMixer(DetectorConfig config) {
@@ -131,22 +134,40 @@ public final class AdaMixer extends DetrBuilder {
         return flattenLevels(levels, FeatureMap::features);
     }
 
+    /** {@code rpn_head.init_content_features.weight [Q, d]} (N(0,1)): the content embedding, before its LayerNorm. */
     @Override
-    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory) {
-        int q = config.numQueries(), d = config.hiddenDim();
-        List<SDVariable> maps = new ArrayList<>();
-        for (FeatureMap f : levels) maps.add(f.features());
-        SDVariable features = Sampling3D.prepare(sd, "adamixer/features", stageConfig.sampling(), levelShapes, maps);
+    protected SDVariable queries() {
+        return params.create(CONTENT_EMBED, Init.normal(1.0), config.numQueries(), config.hiddenDim());
+    }
+
+    @Override
+    protected String queryForm() {
+        return "[Q, d] content embedding before its LayerNorm (init_content_features), d = " + config.hiddenDim()
+                + "; the initial boxes are the whole image for every query";
+    }
+
+    /**
+     * The query generator and the stages on {@code queries} ({@code [Q,d]} own or {@code [1|B,Qg,d]} of a group): content
+     * = LayerNorm (no affine) of the queries, boxes = the whole image for every query (the same for the detector's own
+     * queries and a group's, as the reference's proposals are constant).
+     */
+    @Override
+    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory, DecoderQueries queries) {
+        int q = queries.count(), d = config.hiddenDim();
+        if (features == null) {   // query-independent: once, shared with query groups
+            List<SDVariable> maps = new ArrayList<>();
+            for (FeatureMap f : levels) maps.add(f.features());
+            features = Sampling3D.prepare(sd, "adamixer/features", stageConfig.sampling(), levelShapes, maps);
+            whwh = sd.identity("adamixer/image_whwh", XyzrBoxes.imageWhwh(sd, pixelMask));                    // [B,1,4]
+        }
 
         // query generator
-        SDVariable whwh = sd.identity("adamixer/image_whwh", XyzrBoxes.imageWhwh(sd, pixelMask));            // [B,1,4]
         INDArray whole = Nd4j.create(new double[]{0.5, 0.5, 1, 1}).reshape(1, 4).repeat(0, q);
         SDVariable xyzr = XyzrBoxes.fromProposals(sd, params.constant(PROPOSALS, whole), whwh);               // [B,Q,4]
-        SDVariable embed = params.create(CONTENT_EMBED, Init.normal(1.0), q, d);
-        sd.identity(DetectorNames.QUERY_EMBED, embed);
-        SDVariable normed = LayerNorm.apply(embed, params.constant("adamixer/content_ln_gain", Nd4j.ones(d)),
-                params.constant("adamixer/content_ln_bias", Nd4j.zeros(d)), d);                                // [Q,d]
-        SDVariable content = sd.expandDims(normed, 0).add(sd.zerosLike(XyzrBoxes.columns(sd, xyzr)[0]));      // [B,Q,d]
+        SDVariable normed = LayerNorm.apply(queries.embed(), params.constant("adamixer/content_ln_gain", Nd4j.ones(d)),
+                params.constant("adamixer/content_ln_bias", Nd4j.zeros(d)), d);                                // [Q,d] | [1|B,Q,d]
+        SDVariable content = (queries.isOwn() ? sd.expandDims(normed, 0) : normed)
+                .add(sd.zerosLike(XyzrBoxes.columns(sd, xyzr)[0]));                                              // [B,Q,d]
         sd.identity(DetectorNames.INIT_REFERENCE, XyzrBoxes.toCxcywh(sd, xyzr, whwh));
 
         List<DecoderStage> stages = new ArrayList<>();

@@ -1,5 +1,6 @@
 package org.detrdistill.core.variant;
 
+import org.detrdistill.core.model.DecoderQueries;
 import org.detrdistill.core.model.DecoderStage;
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorNames;
@@ -43,6 +44,9 @@ public final class ConditionalDetr extends DetrBuilder {
     /** The learned object queries, {@code [Q, d]}. */
     public static final String QUERY_EMBED_WEIGHT = "query_embed.weight";
 
+    /** {@code [B,S,d]} memory positions and {@code [B,1,1,S]} key-padding bias, built by the first decoder pass. */
+    private SDVariable pos, bias;
+
     /**
      * @throws IllegalArgumentException if {@code config} is not a {@link Variant#CONDITIONAL_DETR} configuration
      */
@@ -54,17 +58,31 @@ public final class ConditionalDetr extends DetrBuilder {
         ConditionalDecoder.sineEmbedding(config.hiddenDim()); // validates d
     }
 
+    /** {@code query_embed.weight [Q, d]} (N(0,1)): the positional queries. */
     @Override
-    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory) {
-        long d = config.hiddenDim();
-        int q = config.numQueries(), stages = config.decoderLayers();
-        SDVariable pos = flattenLevels(levels, FeatureMap::pos);
-        SDVariable bias = MultiheadAttention.keyPaddingBias(sd, flattenMasks(levels));
+    protected SDVariable queries() {
+        return params.create(QUERY_EMBED_WEIGHT, Init.normal(1.0), config.numQueries(), config.hiddenDim());
+    }
 
-        SDVariable queryEmbed = params.create(QUERY_EMBED_WEIGHT, Init.normal(1.0), q, d);
-        sd.identity(DetectorNames.QUERY_EMBED, queryEmbed);
+    @Override
+    protected String queryForm() {
+        return "[Q, d] positional queries (query_embed), d = " + config.hiddenDim();
+    }
+
+    /**
+     * The conditional decoder and the shared heads on {@code queries} ({@code [Q,d]} own or {@code [1|B,Qg,d]} of a
+     * group): the queries are the positional queries {@code query_pos} (reference points from them), content starts at 0.
+     */
+    @Override
+    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory, DecoderQueries queries) {
+        long d = config.hiddenDim();
+        int q = queries.count(), stages = config.decoderLayers();
+        if (pos == null) {   // query-independent: once, shared with query groups
+            pos = flattenLevels(levels, FeatureMap::pos);
+            bias = MultiheadAttention.keyPaddingBias(sd, flattenMasks(levels));
+        }
         SDVariable batch = Shapes.size(sd, memory, 0);
-        SDVariable queryPos = sd.fill(Shapes.of(sd, batch, (long) q, d), dataType, 0.0).add(queryEmbed);   // [B,Q,d]
+        SDVariable queryPos = sd.fill(Shapes.of(sd, batch, (long) q, d), dataType, 0.0).add(queries.embed());   // [B,Q,d]
 
         ConditionalDecoder.Output out = ConditionalDecoder.apply(params, DECODER, queryPos, memory, bias, pos, d,
                 config.heads(), config.ffnDim(), stages);

@@ -4,6 +4,7 @@ import org.detrdistill.core.backbone.FeatureLevel;
 import org.detrdistill.core.backbone.ResNetBackbone;
 import org.detrdistill.core.checkpoint.StateDict;
 import org.detrdistill.core.checkpoint.WeightLoader;
+import org.detrdistill.core.model.DecoderQueries;
 import org.detrdistill.core.model.DecoderStage;
 import org.detrdistill.core.model.DeformableOptions;
 import org.detrdistill.core.model.DetectorConfig;
@@ -160,13 +161,25 @@ public final class DeformableDetr extends DetrBuilder {
         return masks;
     }
 
+    /** {@code query_embed.weight [Q, 2d]} (N(0,1)): position ‖ content. */
     @Override
-    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory) {
-        int d = config.hiddenDim();
-        SDVariable queryEmbed = params.create("query_embed.weight", Init.normal(1.0), config.numQueries(), 2L * d);
-        sd.identity(DetectorNames.QUERY_EMBED, queryEmbed);
+    protected SDVariable queries() {
+        return params.create("query_embed.weight", Init.normal(1.0), config.numQueries(), 2L * config.hiddenDim());
+    }
+
+    @Override
+    protected String queryForm() {
+        return "[Q, 2d] = query_pos ‖ tgt (query_embed), d = " + config.hiddenDim();
+    }
+
+    /**
+     * The deformable decoder and heads on {@code queries} ({@code [Q,2d]} own or {@code [1|B,Qg,2d]} of a group): split
+     * into {@code query_pos ‖ tgt}, reference points {@code sigmoid(reference_points(query_pos))}.
+     */
+    @Override
+    protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory, DecoderQueries queries) {
         boolean refine = options.withBoxRefine();
-        DeformableTransformer.Decoded dec = transformer.decode(memory, queryEmbed, refine ? this::boxDelta : null);
+        DeformableTransformer.Decoded dec = transformer.decode(memory, queries.embed(), !queries.isOwn(), refine ? this::boxDelta : null);
         sd.identity(DetectorNames.INIT_REFERENCE, dec.initReference());
         List<DecoderStage> stages = new ArrayList<>();
         for (int k = 0; k < dec.stages().size(); k++) {

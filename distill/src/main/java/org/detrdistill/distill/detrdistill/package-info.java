@@ -13,12 +13,16 @@
  *   <li>{@link org.detrdistill.distill.detrdistill.QueryRelationDistillation} ({@code kd_relation}): InfoNCE between
  *   projected ({@link org.detrdistill.distill.detrdistill.ProjectionHead}) student and teacher decoder embeddings paired
  *   by the student-to-teacher Hungarian matching, stages paired by
- *   {@link org.detrdistill.distill.detrdistill.StageMapping}.</li>
+ *   {@link org.detrdistill.distill.detrdistill.StageMapping};</li>
+ *   <li>{@link org.detrdistill.distill.detrdistill.QueryPriorAssignmentDistillation} ({@code kd_assign}): the teacher's
+ *   object queries (through a {@link org.detrdistill.distill.detrdistill.QueryAdapter} when the widths differ) run
+ *   through the student's decoder as the extra query group {@code query_prior}
+ *   ({@code DetectorGraph.addQueryGroup}), trained with the detection loss towards the teacher's own per-stage
+ *   assignment to the ground truth (METHOD §2c).</li>
  * </ul>
  * {@link org.detrdistill.distill.detrdistill.FeatureLevels} holds the level / width / canvas rules shared with the
  * feature baselines of {@code org.detrdistill.distill.baseline}, and
  * {@link org.detrdistill.distill.detrdistill.FeatureTerm} is the base of every feature-imitation term ({@code kd_feat},
- * FitNet, MGD): student graph, levels, widths, student features and the step's teacher features. Query-prior assignment distillation (METHOD §2c) is
- * not built yet.
+ * FitNet, MGD): student graph, levels, widths, student features and the step's teacher features.
  */
 package org.detrdistill.distill.detrdistill;
