@@ -98,42 +98,51 @@ public record Checkpoint(DetectorConfig config, Map<String, INDArray> parameters
 
     /**
      * Writes only the model arrays (every parameter and floating-point constant) into {@code sd}, in place: for
-     * evaluation, inference or fine-tuning with a fresh optimizer. The optimizer state and the random state are not
-     * touched. Constants of the checkpoint that {@code sd} does not have are skipped: a training graph also holds the
-     * loss's constants, which a detector built for inference lacks. Everything else is checked before anything
-     * changes.
+     * evaluation, inference, use as a teacher or fine-tuning with a fresh optimizer. The optimizer state and the
+     * random state are not touched. Arrays of the checkpoint that {@code sd} does not have are skipped: a training
+     * graph also holds the loss's constants and the training-only parameters of its objective (the adapters and
+     * projection heads of distillation terms, e.g. {@code kd_feat.adapter.0.weight}), which a detector built for
+     * inference lacks. Everything else is checked before anything changes.
      *
      * @param sd a graph built from {@link #config()} (e.g. {@code Detectors.build(checkpoint.config(), FLOAT, seed)})
-     * @throws IllegalArgumentException listing every parameter missing on either side, every constant of the graph
-     *                                  missing from the checkpoint, and every array that differs in shape or data type
+     * @return the names of the checkpoint's parameters that were skipped (sorted; empty for a plain detection run)
+     * @throws IllegalArgumentException listing every parameter or constant of the graph missing from the checkpoint,
+     *                                  and every array that differs in shape or data type
      */
-    public void restoreWeights(SameDiff sd) {
-        assignArrays(sd, new ArrayList<>(), true);
+    public List<String> restoreWeights(SameDiff sd) {
+        return assignArrays(sd, new ArrayList<>(), true);
     }
 
     /**
      * Checks every array against {@code sd} (adding to {@code problems}); throws if any, else assigns them all.
-     * {@code skipUnknownConstants}: checkpoint constants the graph lacks are ignored instead of reported.
+     * {@code graphSubset}: checkpoint arrays the graph lacks are skipped instead of reported (and the skipped
+     * parameters returned).
      */
-    private void assignArrays(SameDiff sd, List<String> problems, boolean skipUnknownConstants) {
+    private List<String> assignArrays(SameDiff sd, List<String> problems, boolean graphSubset) {
         Map<String, INDArray> graphParams = new LinkedHashMap<>(), graphConsts = new LinkedHashMap<>();
         for (SDVariable v : sd.variables()) {
             INDArray a = v.getArr();
             if (v.getVariableType() == VariableType.VARIABLE) graphParams.put(v.name(), a);
             else if (v.getVariableType() == VariableType.CONSTANT && a != null && a.dataType().isFPType()) graphConsts.put(v.name(), a);
         }
-        Map<String, INDArray> savedConsts = constants;
-        if (skipUnknownConstants) {
+        Map<String, INDArray> savedParams = parameters, savedConsts = constants;
+        List<String> skipped = new ArrayList<>();
+        if (graphSubset) {
+            savedParams = new LinkedHashMap<>(parameters);
+            savedParams.keySet().retainAll(graphParams.keySet());
             savedConsts = new LinkedHashMap<>(constants);
             savedConsts.keySet().retainAll(graphConsts.keySet());
+            skipped.addAll(new TreeSet<>(parameters.keySet()));
+            skipped.removeAll(graphParams.keySet());
         }
-        compare("parameter", parameters, graphParams, problems);
+        compare("parameter", savedParams, graphParams, problems);
         compare("constant", savedConsts, graphConsts, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("checkpoint does not fit the graph:\n  - " + String.join("\n  - ", problems));
         }
-        parameters.forEach((k, a) -> graphParams.get(k).assign(a));
+        savedParams.forEach((k, a) -> graphParams.get(k).assign(a));
         savedConsts.forEach((k, a) -> graphConsts.get(k).assign(a));
+        return skipped;
     }
 
     private static void compare(String kind, Map<String, INDArray> saved, Map<String, INDArray> graph, List<String> problems) {

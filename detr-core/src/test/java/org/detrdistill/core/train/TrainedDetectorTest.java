@@ -67,6 +67,25 @@ class TrainedDetectorTest {
     }
 
     @Test
+    void restoreWeightsSkipsTrainingOnlyParametersOfTheObjective() {
+        SameDiff distilled = TinyMlp.build(DataType.FLOAT, 1, 0, 8);
+        distilled.var("kd_feat.adapter.0.weight", Nd4j.ones(DataType.FLOAT, 3, 2));   // e.g. a distillation adapter
+        Checkpoint c = Checkpoint.capture(distilled, config(), new AdamW(AdamWConfig.detr(), ParamGroups.uniform()),
+                TrainingState.initial(), new SplitMix64(1));
+        SameDiff detector = TinyMlp.build(DataType.FLOAT, 99, 0, 8);
+        assertEquals(List.of("kd_feat.adapter.0.weight"), c.restoreWeights(detector));
+        assertEquals(c.parameters().get("layer1.weight"), detector.getVariable("layer1.weight").getArr());
+        IllegalArgumentException full = assertThrows(IllegalArgumentException.class,
+                () -> c.restore(TinyMlp.build(DataType.FLOAT, 99, 0, 8), new AdamW(AdamWConfig.detr(), ParamGroups.uniform())));
+        assertTrue(full.getMessage().contains("kd_feat.adapter.0.weight"), "resume needs the whole training graph: " + full.getMessage());
+
+        SameDiff wrong = TinyMlp.build(DataType.FLOAT, 1, 0, 8);
+        wrong.getVariable("layer1.weight").setArray(Nd4j.zeros(DataType.FLOAT, 1, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.restoreWeights(wrong));
+        assertTrue(e.getMessage().contains("parameter 'layer1.weight'"), e.getMessage());
+    }
+
+    @Test
     void loadsTheDetectorOfAFolderWithItsCategories() throws Exception {
         DetectorGraph original = Detectors.build(config(), DataType.FLOAT, 1);
         CheckpointStore store = new CheckpointStore(tmp.resolve("run"));

@@ -121,7 +121,13 @@ public final class NativeTeacher implements Teacher {
     public static NativeTeacher fromCheckpoint(Checkpoint checkpoint, String source, Options options) {
         DataType type = checkpoint.parameters().values().stream().findFirst().map(INDArray::dataType).orElse(DataType.FLOAT);
         DetectorGraph det = Detectors.build(checkpoint.config(), type, 0);
-        CheckpointArrays.load(det.sameDiff(), checkpoint, source);
+        try {
+            // the detector's arrays only: a distilled teacher's adapters are skipped; ND4J's random state is untouched
+            checkpoint.restoreWeights(det.sameDiff());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("teacher checkpoint " + source + " does not fit the detector its own config "
+                    + "describes: " + e.getMessage(), e);
+        }
         freeze(det.sameDiff());
         return new NativeTeacher(det, source, options);
     }
