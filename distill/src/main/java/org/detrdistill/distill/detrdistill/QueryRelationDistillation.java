@@ -28,7 +28,7 @@ import java.util.Set;
 /**
  * DETRDistill's query relation distillation (METHOD §2d; the official {@code MoCoCLHead} with
  * {@code mid_channels = 512}, {@code T = 0.07}, cross-entropy weight 0.2), term name {@value #NAME}. For every student
- * stage {@code j} and its teacher stage {@code t(j)} ({@link StageMapping}):
+ * stage {@code j} and its teacher stage {@code t(j)} ({@link StageGrouping}, as {@code kd_logits} and {@code kd_assign}):
  * <ol>
  *   <li>match the student's stage-j predictions to all teacher stage-t(j) predictions, one to one, with the logits
  *   distillation's Hungarian matching (METHOD §2a: {@link MatcherConfig#detrDistill()}, soft BCE class cost against the
@@ -124,7 +124,7 @@ public final class QueryRelationDistillation implements DistillTerm {
             throw new IllegalArgumentException(NAME + ": the teacher (" + teacher.describe() + ") has no decoder stage; "
                     + "query relation distillation needs its stage logits, boxes and hidden states");
         }
-        this.teacherStage = StageMapping.teacherStages(student.numStages(), teacher.numStages());
+        this.teacherStage = StageGrouping.of(teacher.numStages(), student.numStages()).mapping();
         this.matcher = new HungarianMatcher(options.matcher());
         this.studentWidth = student.config().hiddenDim();
         this.teacherWidth = FeatureLevels.teacherWidth(options.teacherWidth(), student);

@@ -13,7 +13,7 @@
  *   <li>{@link org.detrdistill.distill.detrdistill.QueryRelationDistillation} ({@code kd_relation}): InfoNCE between
  *   projected ({@link org.detrdistill.distill.detrdistill.ProjectionHead}) student and teacher decoder embeddings paired
  *   by the student-to-teacher Hungarian matching, stages paired by
- *   {@link org.detrdistill.distill.detrdistill.StageMapping};</li>
+ *   {@link org.detrdistill.distill.detrdistill.StageGrouping};</li>
  *   <li>{@link org.detrdistill.distill.detrdistill.QueryPriorAssignmentDistillation} ({@code kd_assign}): the teacher's
  *   object queries (through a {@link org.detrdistill.distill.detrdistill.QueryAdapter} when the widths differ) run
  *   through the student's decoder as the extra query group {@code query_prior}

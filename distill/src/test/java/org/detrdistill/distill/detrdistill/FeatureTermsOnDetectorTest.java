@@ -138,7 +138,7 @@ class FeatureTermsOnDetectorTest {
     void relationPairsAreTheStudentToTeacherMatching() {
         SameDiff sd = det.sameDiff();
         HungarianMatcher matcher = new HungarianMatcher(MatcherConfig.detrDistill());
-        int[] teacherStage = {1, 2};   // L_S = 2, L_T = 3
+        int[] teacherStage = {0, 2};   // L_S = 2, L_T = 3: StageGrouping, groups [0] and [1, 2]
         for (int j = 0; j < 2; j++) {
             Map<String, INDArray> s = sd.output(det.feeds(batch.images(), batch.mask()), DetectorNames.stageLogits(j), DetectorNames.stageBoxes(j));
             int t = teacherStage[j];
