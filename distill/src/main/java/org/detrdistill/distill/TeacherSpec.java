@@ -38,7 +38,7 @@ public record TeacherSpec(Path checkpoint, Path results, double scoreThreshold, 
         int kinds = (checkpoint != null ? 1 : 0) + (results != null ? 1 : 0) + (onnx != null ? 1 : 0);
         if (kinds != 1) {
             throw new IllegalArgumentException("a teacher is a 'checkpoint', an 'onnx' teacher or a 'results' file, exactly "
-                    + "one of them; got " + (kinds == 0 ? "none" : kinds + " of them"));
+                    + "one of them; got " + (kinds == 0 ? "neither" : kinds + " of them"));
         }
         if (mapping != null && onnx == null) {
             throw new IllegalArgumentException("'mapping' (an ONNX output mapping) is only for an 'onnx' teacher");
