@@ -144,9 +144,9 @@ public final class ImportOnnxCommand implements Callable<Integer>, UsesNd4j {
 
         OnnxReport report = new OnnxReport(stdout);
         report.model(m);
+        Path beside = model.resolveSibling(OnnxOutputMapping.EXPORT_FILE);
         report.mapping(mapping, mappingFile != null ? "from " + mappingFile
-                : Files.isRegularFile(model.toAbsolutePath().resolveSibling(OnnxOutputMapping.EXPORT_FILE))
-                ? "from " + model.toAbsolutePath().resolveSibling(OnnxOutputMapping.EXPORT_FILE) : "default DETR output names");
+                : Files.isRegularFile(beside) ? "from " + beside : "default DETR output names the graph has");
         Optional<Variant> variant = OnnxNativeImport.detectVariant(m);
         boolean nativeRoute = switch (route) {
             case NATIVE -> {
@@ -260,7 +260,7 @@ public final class ImportOnnxCommand implements Callable<Integer>, UsesNd4j {
             new OnnxTeacherBundle(m, mapping, in.name(), shape, model.toString());   // checks [B,3,H,W] before the import
         }
         INDArray example = input != null ? input : OnnxTeacherGraph.exampleInput(shape);
-        err.println("importing the graph (the first ONNX import in a process also loads DL4J's op descriptors: about a minute) ...");
+        err.println("importing the graph (the first ONNX import in a process also loads DL4J's op descriptors: ~20 s of CPU) ...");
         err.flush();
         startClock();
         OnnxTeacherGraph g = OnnxTeacherGraph.load(m, mapping, example);
