@@ -44,8 +44,17 @@ public final class OnnxVerification {
      * @param problem     null, or why the output could not be compared (e.g. the shapes differ)
      */
     public record Entry(String output, long[] shape, double maxAbsDiff, double maxAbsRef, String problem) {
+        public Entry { shape = shape.clone(); }
+
+        @Override public long[] shape() { return shape.clone(); }
+
         /** Whether this output is within {@code tolerance}. */
         public boolean within(double tolerance) { return problem == null && maxAbsDiff <= tolerance; }
+
+        @Override public String toString() {
+            return output + " " + Arrays.toString(shape) + (problem != null ? ": " + problem
+                    : String.format(java.util.Locale.ROOT, " max|diff| %.3e (max|ref| %.3e)", maxAbsDiff, maxAbsRef));
+        }
     }
 
     /**
