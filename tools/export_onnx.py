@@ -8,16 +8,20 @@ The export uses the settings the Java importer needs:
   * do_constant_folding=False   -> every state_dict key survives as an ONNX initializer name
   * eval mode, fixed input size  -> shapes, masks and positional encodings are static (no dynamic axes)
   * named outputs pred_logits, pred_boxes, aux_logits [L-1,B,Q,C], aux_boxes [L-1,B,Q,4], hs [L,B,Q,d]
-    (hs is captured from model.transformer's first output when the model has one)
+    (hs is captured from model.transformer's first output when the model has one), and with --features MODULE
+    feature_0, feature_1, ... [B,d,H_l,W_l]: the outputs of that module in call order (of each element when it
+    is an nn.ModuleList), e.g. --features input_proj for the official Conditional / Deformable DETR necks
   * opset 13 (16 when the model uses grid_sample, e.g. Deformable DETR)
 
 Beside model.onnx it writes state_dict/<key>.npy (float32), input.npy, ref_outputs/<name>.npy (the PyTorch
 outputs on input.npy, for a parity check), onnx_output_mapping.json (for OnnxOutputMapping) and export.json.
 
 Usage:
-  python3 tools/export_onnx.py --demo --out /tmp/demo_teacher
-  python3 tools/export_onnx.py --model mypkg.build:make_model --checkpoint ckpt.pth --out teacher/ \
-      --height 800 --width 1088 --opset 16
+  /usr/bin/python3 tools/export_onnx.py --demo --out /tmp/demo_teacher
+  /usr/bin/python3 tools/export_onnx.py --demo --height 128 --width 128 --num-classes 6 --features input_proj \
+      --out /tmp/demo_teacher
+  /usr/bin/python3 tools/export_onnx.py --model mypkg.build:make_model --checkpoint ckpt.pth --out teacher/ \
+      --height 800 --width 1088 --opset 16 --features input_proj
 
 Needs Debian's python3-torch (and python3-onnx for the initializer-name check):
   apt-get install -y python3-torch python3-onnx
@@ -36,13 +40,19 @@ OUTPUTS = ["pred_logits", "pred_boxes", "aux_logits", "aux_boxes", "hs"]
 
 
 class DemoDetr(nn.Module):
-    """A tiny self-contained DETR-like detector: conv stem, sine-free learned positions, a post-norm transformer
-    (1 encoder, 2 decoder layers) with per-layer outputs, sigmoid boxes and aux outputs."""
+    """A tiny self-contained DETR-like detector: a stride-32 conv backbone (five 3x3/2 convs), a 1x1 input_proj to the
+    model width (the neck output, like DETR's), learned positions, a post-norm transformer (1 encoder, 2 decoder
+    layers) with per-layer outputs, sigmoid boxes and aux outputs."""
 
     def __init__(self, num_classes=5, d=32, heads=4, queries=8, dec_layers=2, hw=(64, 64)):
         super().__init__()
-        self.backbone = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1), nn.ReLU(), nn.Conv2d(16, d, 3, 2, 1), nn.ReLU())
-        h, w = hw[0] // 4, hw[1] // 4
+        widths = [3, 16, 32, 32, 64, 64]
+        layers = []
+        for cin, cout in zip(widths[:-1], widths[1:]):
+            layers += [nn.Conv2d(cin, cout, 3, 2, 1), nn.ReLU()]
+        self.backbone = nn.Sequential(*layers)
+        self.input_proj = nn.Conv2d(widths[-1], d, 1)
+        h, w = hw[0] // 32, hw[1] // 32
         self.pos = nn.Parameter(torch.randn(h * w, 1, d) * 0.1)
         self.transformer = DemoTransformer(d, heads, dec_layers)
         self.query_embed = nn.Embedding(queries, d)
@@ -50,7 +60,7 @@ class DemoDetr(nn.Module):
         self.bbox_embed = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 4))
 
     def forward(self, images):
-        f = self.backbone(images)                       # [B,d,h,w]
+        f = self.input_proj(self.backbone(images))      # [B,d,H/32,W/32]
         src = f.flatten(2).permute(2, 0, 1)             # [hw,B,d]
         hs, memory = self.transformer(src, self.pos, self.query_embed.weight)
         logits = self.class_embed(hs)                   # [L,B,Q,C]
@@ -78,20 +88,33 @@ class DemoTransformer(nn.Module):
 
 
 class ExportWrapper(nn.Module):
-    """Turns the output dict into the named tuple of tensors the Java side maps (and captures hs)."""
+    """Turns the output dict into the named tuple of tensors the Java side maps (and captures hs and features)."""
 
-    def __init__(self, model, with_hs):
+    def __init__(self, model, with_hs, features=None):
         super().__init__()
         self.model = model
         self.with_hs = with_hs
         self._hs = None
+        self._features = []
         if with_hs:
             model.transformer.register_forward_hook(self._capture)
+        if features:
+            module = model.get_submodule(features)
+            parts = list(module) if isinstance(module, nn.ModuleList) else [module]
+            for part in parts:
+                part.register_forward_hook(self._capture_feature)
 
     def _capture(self, module, inputs, output):
         self._hs = output[0] if isinstance(output, (tuple, list)) else output
 
+    def _capture_feature(self, module, inputs, output):
+        f = output.tensors if hasattr(output, "tensors") else output
+        if not torch.is_tensor(f) or f.dim() != 4:
+            raise ValueError(f"--features: {type(module).__name__} returned {type(f).__name__}, not a [B,C,H,W] tensor")
+        self._features.append(f)
+
     def forward(self, images):
+        self._features = []
         out = self.model(images)
         aux = out.get("aux_outputs") or []
         if not aux:
@@ -100,6 +123,7 @@ class ExportWrapper(nn.Module):
                torch.stack([a["pred_logits"] for a in aux]), torch.stack([a["pred_boxes"] for a in aux])]
         if self.with_hs:
             res.append(self._hs)
+        res.extend(self._features)
         return tuple(res)
 
 
@@ -141,6 +165,10 @@ def main():
     p.add_argument("--batch", type=int, default=1, help="traced batch size (1 lets the Java side run any batch)")
     p.add_argument("--opset", type=int, default=13, help="13, or 16 for models using grid_sample")
     p.add_argument("--no-hs", action="store_true", help="do not capture hs from model.transformer")
+    p.add_argument("--features", metavar="MODULE", default=None,
+                   help="also export the outputs of this submodule as feature_0, feature_1, ... [B,C,H,W] "
+                        "(each element of an nn.ModuleList in order), e.g. input_proj (official Conditional / Deformable DETR, and the demo)")
+    p.add_argument("--num-classes", type=int, default=5, help="classes of the --demo model (default 5)")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
     if a.demo == bool(a.model):
@@ -148,7 +176,7 @@ def main():
     torch.manual_seed(a.seed)
     h = a.height or (64 if a.demo else 800)
     w = a.width or (64 if a.demo else 800)
-    model = DemoDetr(hw=(h, w)) if a.demo else load_model(a.model, a.checkpoint)
+    model = DemoDetr(num_classes=a.num_classes, hw=(h, w)) if a.demo else load_model(a.model, a.checkpoint)
     if a.demo:
         # move parameters off their trivial initial values (unit LayerNorm weights, zero biases): torch's exporter
         # stores equal-valued initializers once, which would hide their state_dict names
@@ -157,7 +185,7 @@ def main():
                 prm.add_(0.05 * torch.randn_like(prm))
     model.eval()
     with_hs = not a.no_hs and hasattr(model, "transformer")
-    wrapper = ExportWrapper(model, with_hs).eval()
+    wrapper = ExportWrapper(model, with_hs, a.features).eval()
     names = OUTPUTS if with_hs else OUTPUTS[:4]
 
     os.makedirs(os.path.join(a.out, "state_dict"), exist_ok=True)
@@ -165,6 +193,10 @@ def main():
     images = torch.randn(a.batch, 3, h, w)
     with torch.no_grad():
         ref = wrapper(images)
+    features = [f"feature_{l}" for l in range(len(ref) - len(names))]
+    if a.features and not features:
+        sys.exit(f"--features {a.features}: the module was not called in forward()")
+    names = names + features
     path = os.path.join(a.out, "model.onnx")
     torch.onnx.export(wrapper, (images,), path, opset_version=a.opset, do_constant_folding=False,
                       export_params=True, keep_initializers_as_inputs=False, training=torch.onnx.TrainingMode.EVAL,
@@ -180,6 +212,8 @@ def main():
                "memorySequenceFirst": False}
     if with_hs:
         mapping["hidden"] = "hs"
+    if features:
+        mapping["features"] = features
     with open(os.path.join(a.out, "onnx_output_mapping.json"), "w") as f:
         json.dump(mapping, f, indent=1)
 

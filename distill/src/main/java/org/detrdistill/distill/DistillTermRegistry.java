@@ -110,10 +110,10 @@ public final class DistillTermRegistry {
                 .build();
     }
 
-    /** The teacher's model width: the option if given, else a native teacher's config, else 0 (= the student's). */
+    /** The teacher's model width: the option if given, else a detector teacher's own, else 0 (= the student's). */
     private static int teacherWidth(TermOptions o, TermContext c) {
         if (o.has("teacherWidth")) return o.getInt("teacherWidth", 0);
-        return c.teacher() instanceof org.detrdistill.distill.teacher.NativeTeacher n ? n.config().hiddenDim() : 0;
+        return c.teacher() instanceof org.detrdistill.distill.teacher.DetectorTeacher d ? d.hiddenDim() : 0;
     }
 
     public static Builder builder() { return new Builder(); }

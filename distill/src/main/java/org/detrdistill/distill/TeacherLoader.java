@@ -3,7 +3,10 @@ package org.detrdistill.distill;
 import org.detrdistill.core.matcher.MatcherConfig;
 import org.detrdistill.core.postprocess.PostProcessor;
 import org.detrdistill.datasets.coco.CocoDataset;
+import org.detrdistill.core.onnx.OnnxOutputMapping;
+import org.detrdistill.core.onnx.OnnxTeacherBundle;
 import org.detrdistill.distill.teacher.NativeTeacher;
+import org.detrdistill.distill.teacher.OnnxTeacher;
 import org.detrdistill.distill.teacher.ResultsFileTeacher;
 
 import java.io.IOException;
@@ -14,8 +17,9 @@ import java.util.Objects;
 
 /**
  * Loads the teachers a {@link DistillationConfig} names and remembers them, so that whoever built the distillation can
- * close them all. Native teachers get the given matcher (their own assignment to the ground truth) and the spec's box
- * selection; results-file teachers are read for the training dataset (its categories and image sizes).
+ * close them all. Native and ONNX teachers get the given matcher (their own assignment to the ground truth) and the
+ * spec's box selection; results-file teachers are read for the training dataset (its categories and image sizes). A
+ * {@code checkpoint} path that holds an ONNX teacher bundle ({@code import-onnx} output) is loaded as an ONNX teacher.
  */
 public final class TeacherLoader implements AutoCloseable {
     private final CocoDataset trainData;
@@ -39,8 +43,14 @@ public final class TeacherLoader implements AutoCloseable {
      */
     public Teacher load(TeacherSpec spec) {
         Teacher t;
-        if (spec.isNative()) {
-            t = NativeTeacher.load(spec.checkpoint(), new NativeTeacher.Options(matcher, PostProcessor.DEFAULT_TOP_K, spec.selection()));
+        NativeTeacher.Options options = new NativeTeacher.Options(matcher, PostProcessor.DEFAULT_TOP_K, spec.selection());
+        if (spec.isOnnx()) {
+            t = OnnxTeacherBundle.isBundle(spec.onnx()) ? OnnxTeacher.load(spec.onnx(), options)
+                    : OnnxTeacher.load(spec.onnx(), spec.mapping() == null ? null : OnnxOutputMapping.read(spec.mapping()), options);
+        } else if (spec.isNative() && OnnxTeacherBundle.isBundle(spec.checkpoint())) {
+            t = OnnxTeacher.load(spec.checkpoint(), options);     // an import-onnx bundle named as a checkpoint
+        } else if (spec.isNative()) {
+            t = NativeTeacher.load(spec.checkpoint(), options);
         } else {
             if (trainData == null) {
                 throw new IllegalArgumentException("the results-file teacher " + spec.results() + " needs the training "

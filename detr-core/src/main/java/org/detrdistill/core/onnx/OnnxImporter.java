@@ -1,6 +1,7 @@
 package org.detrdistill.core.onnx;
 
 import onnx.Onnx;
+import org.detrdistill.core.internal.dl4j.QuietStdout;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +20,8 @@ import java.util.TreeSet;
 
 /**
  * Imports an ONNX model into SameDiff: {@link OnnxRewriter} first, then DL4J's {@code OnnxFrameworkImporter} on the
- * rewritten graph, then the post-import fix (every {@code Mmul} op's t-arguments reset to {@code [alpha=1, beta=0]}).
+ * rewritten graph (with its dump of the graph to {@code System.out} discarded, see {@code QuietStdout}), then the
+ * post-import fix (every {@code Mmul} op's t-arguments reset to {@code [alpha=1, beta=0]}).
  *
  * <pre>{@code
  * ImportedOnnx imp = OnnxImporter.importModel(OnnxModel.read(path), Map.of("images", x), true);
@@ -76,7 +78,8 @@ public final class OnnxImporter {
         try {
             tmp = Files.createTempFile("detr-distill-onnx-", ".onnx");
             Files.write(tmp, rw.model().toByteArray());
-            sd = new OnnxFrameworkImporter().runImport(tmp.toString(), feeds, false);
+            String path = tmp.toString();
+            sd = QuietStdout.run(() -> new OnnxFrameworkImporter().runImport(path, feeds, false));   // prints the graph
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the rewritten model to a temporary file", e);
         } finally {

@@ -19,7 +19,7 @@ import java.util.Set;
  * A teacher imported from ONNX: the rewritten, imported SameDiff graph, frozen (every weight a constant, no
  * trainable variable, no updater), with an {@link OnnxOutputMapping} from its outputs to the teacher contract of
  * {@link DetectorNames}: {@code pred_logits}, {@code pred_boxes}, {@code stage_<k>/logits|boxes|hidden},
- * {@code memory}.
+ * {@code memory}, {@code feature_<l>}.
  *
  * <p>The graph is specialised to the input shape given at import (the exports are traced at a fixed size). When it
  * was imported for batch 1, {@link #run} takes any batch and runs the images one by one.
@@ -59,15 +59,18 @@ public final class OnnxTeacherGraph {
      *                                  file when it is not a single-input ONNX model
      */
     public static OnnxTeacherGraph load(java.nio.file.Path onnxFile, OnnxOutputMapping mapping, INDArray example) {
-        OnnxModel model = OnnxModel.read(onnxFile);
-        List<String> outputs = model.outputNames();
-        List<String> unknown = mapping.byField().values().stream().filter(n -> !outputs.contains(n)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(onnxFile + ": the output mapping names " + unknown
-                    + ", which are not outputs of the graph; its outputs are " + outputs);
-        }
+        return load(OnnxModel.read(onnxFile), mapping, example);
+    }
+
+    /**
+     * Rewrites, imports and freezes a model already read (e.g. from a teacher bundle).
+     *
+     * @see #load(java.nio.file.Path, OnnxOutputMapping, INDArray)
+     */
+    public static OnnxTeacherGraph load(OnnxModel model, OnnxOutputMapping mapping, INDArray example) {
+        checkMapping(model, mapping);
         if (model.inputs().size() != 1) {
-            throw new IllegalArgumentException(onnxFile + ": a teacher needs exactly one input (images), the graph has " + model.inputs());
+            throw new IllegalArgumentException(model.source() + ": a teacher needs exactly one input (images), the graph has " + model.inputs());
         }
         String input = model.inputs().get(0).name();
         OnnxImporter.ImportedOnnx imp = OnnxImporter.importModel(model, Map.of(input, example), true);
@@ -80,6 +83,35 @@ public final class OnnxTeacherGraph {
         else if (mapping.auxLogits() != null) stages = (int) outputShape(model, mapping.auxLogits())[0] + 1;
         else if (mapping.logits() != null) stages = 1;
         return new OnnxTeacherGraph(model, mapping, imp, input, example.shape(), stages);
+    }
+
+    /**
+     * Checks that every output the mapping names is an output of the graph.
+     *
+     * @throws IllegalArgumentException naming the model, the unknown names (with their mapping fields) and the graph's
+     *                                  outputs
+     */
+    public static void checkMapping(OnnxModel model, OnnxOutputMapping mapping) {
+        List<String> outputs = model.outputNames();
+        List<String> unknown = new ArrayList<>();
+        mapping.byField().forEach((field, name) -> {
+            if (!outputs.contains(name)) unknown.add(name + " (" + field + ")");
+        });
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(model.source() + ": the output mapping names " + unknown
+                    + ", which are not outputs of the graph; its outputs are " + outputs);
+        }
+    }
+
+    /**
+     * An input to import with when no real one is at hand: only its shape matters (the rewrite folds exactly what does
+     * not depend on the input), so a fixed pseudo-random image, drawn without touching ND4J's random state.
+     */
+    public static INDArray exampleInput(long[] shape) {
+        java.util.Random r = new java.util.Random(0);
+        float[] v = new float[Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextGaussian();
+        return Nd4j.createFromArray(v).reshape(shape);
     }
 
     private static long[] outputShape(OnnxModel m, String name) {
@@ -107,6 +139,9 @@ public final class OnnxTeacherGraph {
     /** The image input's name in the SameDiff graph. */
     public String inputName() { return imported.rewrite().nameOf(input); }
 
+    /** The input shape the graph was imported for ({@code [B,3,H,W]}). */
+    public long[] inputShape() { return inputShape.clone(); }
+
     /** Decoder stages L (from the hidden-state or aux outputs). */
     public int numStages() { return numStages; }
 
@@ -122,6 +157,29 @@ public final class OnnxTeacherGraph {
             if (mapping.hidden() != null) out.add(DetectorNames.stageHidden(k));
         }
         if (mapping.memory() != null) out.add(DetectorNames.MEMORY);
+        for (int l = 0; l < mapping.features().size(); l++) out.add(DetectorNames.feature(l));
+        return out;
+    }
+
+    /**
+     * Runs the graph on an input of exactly the import shape and returns the named graph outputs, by ONNX name and in
+     * the graph's own shapes (no contract mapping): e.g. to compare with the exporter's reference outputs.
+     *
+     * @throws IllegalArgumentException naming outputs the graph does not have, or when the shape differs
+     */
+    public Map<String, INDArray> graphOutputs(INDArray input, List<String> onnxNames) {
+        if (!java.util.Arrays.equals(input.shape(), inputShape)) {
+            throw new IllegalArgumentException("the input must be " + java.util.Arrays.toString(inputShape)
+                    + " (the import shape), got " + java.util.Arrays.toString(input.shape()));
+        }
+        List<String> unknown = onnxNames.stream().filter(n -> !model.outputNames().contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(model.source() + " has no output(s) " + unknown + "; its outputs are " + model.outputNames());
+        }
+        String[] sdNames = onnxNames.stream().map(imported.rewrite()::nameOf).toArray(String[]::new);
+        Map<String, INDArray> raw = sd.output(Map.of(inputName(), input.castTo(sd.getVariable(inputName()).dataType())), sdNames);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < sdNames.length; i++) out.put(onnxNames.get(i), raw.get(sdNames[i]));
         return out;
     }
 
@@ -189,6 +247,7 @@ public final class OnnxTeacherGraph {
             INDArray m = g.get(mapping.memory());
             out.put(DetectorNames.MEMORY, mapping.memorySequenceFirst() ? m.permute(1, 0, 2).dup('c') : m);
         }
+        for (int l = 0; l < mapping.features().size(); l++) out.put(DetectorNames.feature(l), g.get(mapping.features().get(l)));
         return out;
     }
 

@@ -98,13 +98,19 @@ class OnnxTeacherGraphTest {
         OnnxOutputMapping bad = OnnxOutputMapping.builder().logits("y").boxes("pred_boxes").hidden("hs").build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxTeacherGraph.load(f.dir().resolve("model.onnx"), bad, f.npy("input")));
-        assertTrue(e.getMessage().contains("[pred_boxes, hs]") && e.getMessage().contains("[y]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[pred_boxes (boxes), hs (hidden)]") && e.getMessage().contains("[y]"), e.getMessage());
     }
 
     @Test
     void mappingJsonRoundTripAndUnknownField() {
         OnnxOutputMapping m = OnnxOutputMapping.detrDefaults();
         assertEquals(m, OnnxOutputMapping.fromJson(m.toJson(), "m.json"));
+        OnnxOutputMapping withFeatures = m.toBuilder().memorySequenceFirst(false).features("f0", "f1").build();
+        assertEquals(withFeatures, OnnxOutputMapping.fromJson(withFeatures.toJson(), "m.json"));
+        assertEquals(java.util.List.of(), OnnxOutputMapping.fromJson("{\"logits\": \"a\"}", "m.json").features());
+        assertEquals("f1", withFeatures.byField().get("features[1]"));
+        assertEquals(OnnxOutputMapping.builder().logits("pred_logits").hidden("hs").memorySequenceFirst(true).build(),
+                m.restrictTo(java.util.List.of("pred_logits", "hs", "other")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxOutputMapping.fromJson("{\"logits\": \"a\", \"logit_names\": \"b\"}", "teacher.json"));
         assertTrue(e.getMessage().contains("teacher.json") && e.getMessage().contains("logit_names"), e.getMessage());

@@ -15,7 +15,7 @@ import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.TermContext;
 import org.detrdistill.distill.TermOptions;
-import org.detrdistill.distill.teacher.NativeTeacher;
+import org.detrdistill.distill.teacher.DetectorTeacher;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -131,13 +131,9 @@ public final class HungarianLogitsDistillation implements DistillTerm {
             throw new IllegalArgumentException(name + ": built for " + grouping + " but the student has "
                     + student.numStages() + " stages and the teacher " + teacher.numStages());
         }
-        if (teacher instanceof NativeTeacher t) {
+        if (teacher instanceof DetectorTeacher t) {
             t.requireSameCanvas(student.config(), name);
-            if (t.config().numClasses() != student.config().numClasses()) {
-                throw new IllegalArgumentException(name + ": the teacher predicts " + t.config().numClasses()
-                        + " classes, the student " + student.config().numClasses() + "; logits distillation compares "
-                        + "class scores one to one, so both need the same classes");
-            }
+            t.requireSameClasses(student.config(), name, "logits distillation compares class scores one to one");
         }
         SameDiff sd = student.sameDiff();
         List<Stage> stages = new ArrayList<>();

@@ -18,7 +18,7 @@ import org.detrdistill.distill.TeacherOutputs;
 import org.detrdistill.distill.TeacherSpec;
 import org.detrdistill.distill.TermContext;
 import org.detrdistill.distill.TermOptions;
-import org.detrdistill.distill.teacher.NativeTeacher;
+import org.detrdistill.distill.teacher.DetectorTeacher;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,7 +51,7 @@ import java.util.regex.Pattern;
  * returned variable {@code teach_detr_<t>}; the objective's λ of the whole term (default 1) multiplies all of them.
  *
  * <p>Teachers: any {@link Teacher} with box-level outputs ({@link TeacherOutputs#boxes()}): a
- * {@link org.detrdistill.distill.teacher.ResultsFileTeacher} or a {@link NativeTeacher}; their score threshold and
+ * {@link org.detrdistill.distill.teacher.ResultsFileTeacher} or a detector teacher ({@link DetectorTeacher}); their score threshold and
  * per-image cap (at most 50) are applied by the teacher. A teacher that is the objective's teacher is read from the
  * step's {@link DistillContext} (it already ran for this batch); every other teacher is run by this term, once per step.
  * Teachers may differ from the student in anything except the label space (a native teacher must predict the
@@ -177,13 +177,10 @@ public final class TeachDetrTerm implements DistillTerm {
                     + student.numStages());
         }
         for (Source s : sources) {
-            if (s.teacher() instanceof NativeTeacher t) {
+            if (s.teacher() instanceof DetectorTeacher t) {
                 t.requireSameCanvas(student.config(), NAME + " (" + s.name() + ")");
-                if (t.config().numClasses() != student.config().numClasses()) {
-                    throw new IllegalArgumentException(NAME + " (" + s.name() + "): the teacher predicts "
-                            + t.config().numClasses() + " classes, the student " + student.config().numClasses()
-                            + "; the teacher's labels become the student's class targets, so both need the same classes");
-                }
+                t.requireSameClasses(student.config(), NAME + " (" + s.name() + ")",
+                        "the teacher's labels become the student's class targets");
             }
         }
         SameDiff sd = student.sameDiff();

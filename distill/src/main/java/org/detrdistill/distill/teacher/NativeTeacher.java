@@ -1,6 +1,5 @@
 package org.detrdistill.distill.teacher;
 
-import org.detrdistill.core.box.BoxOps;
 import org.detrdistill.core.matcher.Assignment;
 import org.detrdistill.core.matcher.HungarianMatcher;
 import org.detrdistill.core.matcher.MatcherConfig;
@@ -8,21 +7,17 @@ import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.DetectorNames;
 import org.detrdistill.core.model.DetectorOutputs;
-import org.detrdistill.core.postprocess.Detections;
 import org.detrdistill.core.postprocess.PostProcessor;
 import org.detrdistill.core.train.Checkpoint;
 import org.detrdistill.core.train.CheckpointFile;
 import org.detrdistill.core.variant.Detectors;
 import org.detrdistill.datasets.batch.DetectionBatch;
-import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.TeacherOutputs;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +49,7 @@ import java.util.Set;
  * </ul>
  * Teacher and student must share the input canvas: a batch of another size fails with a message saying so.
  */
-public final class NativeTeacher implements Teacher {
+public final class NativeTeacher implements DetectorTeacher {
     private final DetectorGraph detector;
     private final String source;
     private final Options options;
@@ -150,22 +145,13 @@ public final class NativeTeacher implements Teacher {
     /** Number of forward passes run so far (one per {@link #run}). */
     public long forwardCount() { return forwardCount; }
 
-    /**
-     * Checks that this teacher can supervise {@code student}: the same input canvas (teacher outputs are computed on the
-     * student's batches, and feature maps must align).
-     *
-     * @param term named in the message
-     * @throws IllegalArgumentException saying which sizes differ and why they must not
-     */
-    public void requireSameCanvas(DetectorConfig student, String term) {
-        DetectorConfig t = config();
-        if (t.inputHeight() != student.inputHeight() || t.inputWidth() != student.inputWidth()) {
-            throw new IllegalArgumentException(term + ": the teacher " + describe() + " has the input canvas "
-                    + t.inputHeight() + "x" + t.inputWidth() + ", the student " + student.inputHeight() + "x"
-                    + student.inputWidth() + "; teacher and student must share the canvas (both run on the same padded "
-                    + "batches): build the student with inputSize(" + t.inputHeight() + ", " + t.inputWidth() + ")");
-        }
-    }
+    @Override public int inputHeight() { return config().inputHeight(); }
+
+    @Override public int inputWidth() { return config().inputWidth(); }
+
+    @Override public int numClasses() { return config().numClasses(); }
+
+    @Override public int hiddenDim() { return config().hiddenDim(); }
 
     @Override public Set<String> provides() { return Collections.unmodifiableSet(new LinkedHashSet<>(outputs)); }
 
@@ -185,38 +171,13 @@ public final class NativeTeacher implements Teacher {
         for (int k = 0; k < numStages(); k++) {
             assignments.add(matcher.match(out.stageLogits(k), out.stageBoxes(k), batch.targets()));
         }
-        List<INDArray> boxes = new ArrayList<>();
-        List<double[]> scores = new ArrayList<>();
-        List<int[]> labels = new ArrayList<>();
-        for (int b = 0; b < batch.size(); b++) {
-            Detections d = topK.processImage(out.logits().get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all()),
-                    out.boxes().get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.all()),
-                    batch.targets().get(b).imageId(), 1, 1);   // size 1 x 1: xyxy stays normalised
-            int[] keep = options.boxes().select(d.scores());
-            double[] xyxy = new double[4 * keep.length], s = new double[keep.length];
-            int[] l = new int[keep.length];
-            for (int i = 0; i < keep.length; i++) {
-                System.arraycopy(d.box(keep[i]), 0, xyxy, 4 * i, 4);
-                s[i] = d.score(keep[i]);
-                l[i] = d.label(keep[i]);
-            }
-            double[] cxcywh = new double[xyxy.length];
-            BoxOps.xyxyToCxcywh(xyxy, cxcywh, keep.length);
-            boxes.add(boxArray(cxcywh, keep.length));
-            scores.add(s);
-            labels.add(l);
-        }
-        return new TeacherOutputs(new LinkedHashMap<>(out.arrays()), assignments, boxes, scores, labels);
+        BoxLevelOutputs b = BoxLevelOutputs.of(out.logits(), out.boxes(), batch, topK, options.boxes());
+        return new TeacherOutputs(new LinkedHashMap<>(out.arrays()), assignments, b.boxes(), b.scores(), b.labels());
     }
 
     @Override
     public String describe() {
         return "native " + config().variant().name().toLowerCase() + " (checkpoint " + source + ")";
-    }
-
-    /** {@code [n,4]} DOUBLE from a flat array (an empty {@code [0,4]} array when {@code n = 0}). */
-    static INDArray boxArray(double[] flat, int n) {
-        return n == 0 ? Nd4j.create(DataType.DOUBLE, 0, 4) : Nd4j.createFromArray(flat).reshape(n, 4);
     }
 
     private static List<String> availableOutputs(DetectorGraph det) {

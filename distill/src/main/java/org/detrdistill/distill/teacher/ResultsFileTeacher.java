@@ -181,7 +181,7 @@ public final class ResultsFileTeacher implements Teacher {
                         + t.origWidth() + "x" + t.origHeight() + " in the batch but " + b.width() + "x" + b.height()
                         + " in the dataset the file was read for");
             }
-            boxes.add(NativeTeacher.boxArray(b.cxcywh().clone(), b.scores().length));
+            boxes.add(BoxLevelOutputs.boxArray(b.cxcywh().clone(), b.scores().length));
             scores.add(b.scores().clone());
             labels.add(b.labels().clone());
         }

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
  *   eval     COCO bbox evaluation of a results file, or of a trained detector on a dataset
  *   predict  run a trained detector on images (results.json and drawn PNGs)
  *   demo     synthetic data, a few minutes of training, evaluation and drawings in one command
+ *   import-onnx  import a teacher exported to ONNX (summary, verification, teacher file for distillation)
  *   config   print (and check) a detector configuration as JSON
  *   env      show the ND4J backend, Java, cores, memory and threads in use
  * </pre>
@@ -42,7 +43,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = "Train, distill and evaluate DETR-family object detectors on Deeplearning4j.",
         subcommands = {SynthCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, DemoCommand.class,
-                ConfigCommand.class, EnvCommand.class,
+                ImportOnnxCommand.class, ConfigCommand.class, EnvCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage or input.",
                 "Environment: DETR_DISTILL_XMX (heap, default 4g), OMP_NUM_THREADS (default 1), JAVA_OPTS."})

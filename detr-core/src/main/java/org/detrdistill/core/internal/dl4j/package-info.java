@@ -58,6 +58,12 @@
  *       <td>{@link org.detrdistill.core.internal.dl4j.GradientLogFilter#install()}: a {@code System.out} that drops
  *       exactly those lines (installed by the CLI and the example mains)</td>
  *       <td>{@code GradientLogFilterTest}: the lines appear without it, not with it; other output passes</td></tr>
+ *   <tr><td>samediff-import-onnx's {@code OnnxFrameworkImporter.runImport} prints the imported graph (initializer
+ *       names, {@code SameDiff.summary()}, a line per ignored attribute: ~1 MB for a detector) to {@code System.out},
+ *       unconditionally</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.QuietStdout#run}: {@code System.out} discarded for the call
+ *       (used by {@code core.onnx.OnnxImporter})</td>
+ *       <td>{@code QuietStdoutTest}</td></tr>
  * </table>
  *
  * <p>Known and not worked around (no framework code depends on it): a placeholder whose only path to the loss goes
