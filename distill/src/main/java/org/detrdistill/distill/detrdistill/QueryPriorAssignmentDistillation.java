@@ -19,6 +19,7 @@ import org.detrdistill.distill.DistillTerm;
 import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.TermContext;
 import org.detrdistill.distill.TermOptions;
+import org.detrdistill.distill.teacher.DetectorTeacher;
 import org.detrdistill.distill.teacher.NativeTeacher;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -148,18 +149,17 @@ public final class QueryPriorAssignmentDistillation implements DistillTerm {
         this.matcher = new HungarianMatcher(Objects.requireNonNull(matcher, "matcher"));
         this.grouping = StageGrouping.of(teacher.numStages(), student.numStages());
         int q = options.teacherQueries(), width = options.teacherQueryWidth();
+        if (teacher instanceof DetectorTeacher d) {
+            d.requireSameCanvas(student.config(), NAME);
+            d.requireSameClasses(student.config(), NAME, "the teacher's assignment to the ground truth is reused as the "
+                    + "student's target");
+        }
         if (teacher instanceof NativeTeacher t) {
-            t.requireSameCanvas(student.config(), NAME);
             if (t.config().variant() != student.config().variant()) {
                 throw new IllegalArgumentException(NAME + ": the teacher is a " + t.config().variant() + ", the student a "
                         + student.config().variant() + "; query-prior assignment distillation runs the teacher's object queries "
                         + "through the student's decoder, so both need the same query form (" + QueryAdapter.form(student.config().variant())
                         + " for the student)");
-            }
-            if (t.config().numClasses() != student.config().numClasses()) {
-                throw new IllegalArgumentException(NAME + ": the teacher predicts " + t.config().numClasses() + " classes, the student "
-                        + student.config().numClasses() + "; the teacher's assignment to the ground truth is reused as the "
-                        + "student's target, so both need the same classes");
             }
             if (q == 0) q = t.config().numQueries();
             if (width == 0) width = t.detector().queryWidth();
