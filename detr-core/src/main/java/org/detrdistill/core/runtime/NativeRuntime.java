@@ -1,6 +1,7 @@
 package org.detrdistill.core.runtime;
 
 import org.bytedeco.javacpp.Loader;
+import org.detrdistill.core.internal.dl4j.FastExecution;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -54,6 +55,7 @@ public final class NativeRuntime {
             env.setMaxThreads(threads);
             env.setMaxMasterThreads(threads);
         }
+        FastExecution.install();
         return describe();
     }
 
