@@ -179,4 +179,38 @@ class PlanSessionTest {
             else System.setProperty(FastExecution.PROPERTY, saved);
         }
     }
+
+    /** Segment sums through the host kernel ({@link HostSegmentSum}) against the native op run by the stock executor. */
+    @Test
+    void segmentSumsRunOnTheHostWithTheNativeResult() {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            for (DataType idType : new DataType[]{DataType.INT32, DataType.INT64}) {
+                Nd4j.getRandom().setSeed(9);
+                INDArray data = Nd4j.randn(type, 50, 2, 3);
+                INDArray ids = Nd4j.createFromArray(new java.util.Random(3).ints(50, 0, 7).toArray()).castTo(idType);
+                Map<String, INDArray> results = new HashMap<>();
+                for (boolean plan : new boolean[]{false, true}) {
+                    if (plan) assertTrue(FastExecution.install());
+                    else FastExecution.useStockForTest();
+                    SameDiff sd = SameDiff.create();
+                    SDVariable d = sd.placeHolder("d", type, -1, 2, 3), i = sd.placeHolder("i", idType, -1);
+                    sd.unsortedSegmentSum(d, i, 9).rename("fixed");                              // count as an argument
+                    sd.unsortedSegmentSum(d, i, sd.constant(Nd4j.scalar(DataType.INT64, 8L))).rename("input");
+                    Map<String, INDArray> out = sd.output(Map.of("d", data, "i", ids), "fixed", "input");
+                    results.put(plan + "fixed", out.get("fixed"));
+                    results.put(plan + "input", out.get("input"));
+                }
+                assertArrayEquals(new long[]{9, 2, 3}, results.get("truefixed").shape());
+                assertEquals(results.get("falsefixed"), results.get("truefixed"), type + " " + idType);
+                assertEquals(results.get("falseinput"), results.get("trueinput"), type + " " + idType);
+            }
+        }
+        assertTrue(FastExecution.install());
+        SameDiff sd = SameDiff.create();
+        SDVariable d = sd.placeHolder("d", DataType.FLOAT, -1, 3), i = sd.placeHolder("i", DataType.INT32, -1);
+        sd.unsortedSegmentSum(d, i, 4).rename("s");
+        Exception e = assertThrows(RuntimeException.class, () -> sd.output(Map.of("d", Nd4j.ones(DataType.FLOAT, 2, 3),
+                "i", Nd4j.createFromArray(1, 4)), "s"));
+        assertTrue(String.valueOf(e.getMessage()).contains("outside [0, 4)"), e.getMessage());
+    }
 }
