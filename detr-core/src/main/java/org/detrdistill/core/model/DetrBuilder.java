@@ -8,7 +8,6 @@ import org.detrdistill.core.nn.Linear;
 import org.detrdistill.core.nn.Mlp;
 import org.detrdistill.core.nn.MultiheadAttention;
 import org.detrdistill.core.nn.ParamFactory;
-import org.detrdistill.core.nn.Shapes;
 import org.detrdistill.core.position.PositionEmbeddingSine;
 import org.detrdistill.core.transformer.EncoderLayer;
 import org.nd4j.autodiff.samediff.NameScope;
@@ -60,6 +59,8 @@ public abstract class DetrBuilder {
     private List<FeatureMap> levels;
     private SDVariable memory;
     private int queryWidth;
+    private SDVariable positions2d;
+    private SDVariable keyPaddingBias;
 
     protected DetrBuilder(DetectorConfig config) {
         this.config = config;
@@ -199,19 +200,19 @@ public abstract class DetrBuilder {
 
     /**
      * DETR's encoder: {@link DetectorConfig#encoderLayers()} post-norm layers over the tokens of all levels
-     * (positional encodings added to queries and keys, padded tokens masked).
+     * (positional encodings added to queries and keys, padded tokens masked), on 2-D token streams {@code [B·S, d]}
+     * ({@link #flattenLevels2d}, {@link #positions2d}, {@link #keyPaddingBias}), reshaped to {@code [B, S, d]} at the end.
      *
      * @return memory {@code [B, S, d]}
      */
     protected SDVariable encoder(List<FeatureMap> levels) {
-        SDVariable src = flattenLevels(levels, FeatureMap::features);
-        SDVariable pos = flattenLevels(levels, FeatureMap::pos);
-        SDVariable bias = MultiheadAttention.keyPaddingBias(sd, flattenMasks(levels));
-        SDVariable x = src;
+        long s = tokens(levels), d = config.hiddenDim();
+        SDVariable x = flattenLevels2d(levels, FeatureMap::features);
+        SDVariable pos = positions2d(levels), bias = keyPaddingBias(levels);
         for (int i = 0; i < config.encoderLayers(); i++) {
-            x = EncoderLayer.apply(params, "transformer.encoder.layers." + i, x, pos, bias, config.hiddenDim(), config.heads(), config.ffnDim());
+            x = EncoderLayer.apply(params, "transformer.encoder.layers." + i, x, pos, bias, s, d, config.heads(), config.ffnDim());
         }
-        return x;
+        return sd.reshape(x, -1, s, d);
     }
 
     /**
@@ -244,16 +245,22 @@ public abstract class DetrBuilder {
 
     // ---------------------------------------------------------------------------------------------------- heads
 
-    /** {@code Linear(d → C)} named {@code <name>}, bias initialised to the focal prior {@code −log((1−0.01)/0.01)}. */
+    /**
+     * {@code Linear(d → C)} named {@code <name>}, bias initialised to the focal prior {@code −log((1−0.01)/0.01)}, on
+     * 2-D {@code hidden [N, d]} → {@code [N, C]}.
+     */
     protected SDVariable classHead(String name, SDVariable hidden) {
         double bias = -Math.log((1 - PRIOR_PROB) / PRIOR_PROB);
-        return Linear.apply(params, name, hidden, config.hiddenDim(), config.numClasses(), true,
+        return Linear.apply2d(params, name, hidden, config.hiddenDim(), config.numClasses(), true,
                 Init.torchDefault(config.hiddenDim()), Init.constant(bias));
     }
 
-    /** DETR's box MLP {@code (d → d → d → 4)} named {@code <name>}, last layer zero-initialised; returns the raw deltas. */
+    /**
+     * DETR's box MLP {@code (d → d → d → 4)} named {@code <name>}, last layer zero-initialised, on 2-D
+     * {@code hidden [N, d]}; returns the raw deltas {@code [N, 4]}.
+     */
     protected SDVariable boxHead(String name, SDVariable hidden) {
-        return Mlp.apply(params, name, hidden, config.hiddenDim(), config.hiddenDim(), 4, 3, true);
+        return Mlp.apply2d(params, name, hidden, config.hiddenDim(), config.hiddenDim(), 4, 3, true, null);
     }
 
     // ---------------------------------------------------------------------------------------------------- helpers
@@ -265,9 +272,10 @@ public abstract class DetrBuilder {
     protected FeatureMap levelPlaceholders(int level, java.util.function.LongUnaryOperator size, int stride, boolean withPos,
                                            SDVariable features) {
         geometry.add(new LevelGeometry(level, size, withPos));
-        SDVariable mask = sd.placeHolder(DetectorNames.level(level) + "mask", dataType, -1, -1, -1);
-        SDVariable pos = withPos ? sd.placeHolder(DetectorNames.level(level) + "pos", dataType, -1, config.hiddenDim(), -1, -1) : null;
-        return new FeatureMap(level, features, mask, pos, stride);
+        long h = size.applyAsLong(config.inputHeight()), w = size.applyAsLong(config.inputWidth());
+        SDVariable mask = sd.placeHolder(DetectorNames.level(level) + "mask", dataType, -1, h, w);
+        SDVariable pos = withPos ? sd.placeHolder(DetectorNames.level(level) + "pos", dataType, -1, config.hiddenDim(), h, w) : null;
+        return new FeatureMap(level, features, mask, pos, stride, h, w);
     }
 
     /**
@@ -284,17 +292,51 @@ public abstract class DetrBuilder {
     /** {@code [B, d, H_l, W_l]} per level → {@code [B, Σ H_l·W_l, d]}, levels in order. */
     protected SDVariable flattenLevels(List<FeatureMap> levels, java.util.function.Function<FeatureMap, SDVariable> which) {
         List<SDVariable> parts = new ArrayList<>();
-        for (FeatureMap f : levels) {
-            SDVariable x = which.apply(f);
-            parts.add(Shapes.reshape(sd, sd.permute(x, 0, 2, 3, 1), Shapes.size(sd, x, 0), -1L, (long) config.hiddenDim()));
-        }
+        for (FeatureMap f : levels) parts.add(sd.reshape(sd.permute(which.apply(f), 0, 2, 3, 1), -1, f.tokens(), config.hiddenDim()));
         return parts.size() == 1 ? parts.get(0) : sd.concat(1, parts.toArray(new SDVariable[0]));
+    }
+
+    /** S = Σ H_l·W_l, the tokens per image of {@code levels} (static). */
+    protected static long tokens(List<FeatureMap> levels) {
+        return levels.stream().mapToLong(FeatureMap::tokens).sum();
+    }
+
+    /**
+     * {@code [B, d, H_l, W_l]} per level → the 2-D token stream {@code [B·S, d]}, batch-major, levels in order within
+     * an image (the row order of {@link #flattenLevels} flattened): 2 ops for one level.
+     */
+    protected SDVariable flattenLevels2d(List<FeatureMap> levels, java.util.function.Function<FeatureMap, SDVariable> which) {
+        long d = config.hiddenDim();
+        if (levels.size() == 1) return sd.reshape(sd.permute(which.apply(levels.get(0)), 0, 2, 3, 1), -1, d);
+        List<SDVariable> parts = new ArrayList<>();
+        for (FeatureMap f : levels) parts.add(sd.reshape(sd.permute(which.apply(f), 0, 2, 3, 1), -1, f.tokens(), d));
+        return sd.reshape(sd.concat(1, parts.toArray(new SDVariable[0])), -1, d);
+    }
+
+    /** The levels' positional encodings as a 2-D token stream {@code [B·S, d]}, built once per graph (memoised). */
+    protected SDVariable positions2d(List<FeatureMap> levels) {
+        if (positions2d == null) positions2d = flattenLevels2d(levels, FeatureMap::pos);
+        return positions2d;
+    }
+
+    /**
+     * The additive key-padding bias of the tokens, {@code [B, 1, 1, S]}, {@value MultiheadAttention#MASKED} at padded
+     * tokens ({@link MultiheadAttention#keyPaddingBias(SameDiff, SDVariable, long)}); built once per graph (memoised).
+     */
+    protected SDVariable keyPaddingBias(List<FeatureMap> levels) {
+        if (keyPaddingBias == null) {
+            long s = tokens(levels);
+            SDVariable padding = levels.size() == 1 ? levels.get(0).mask() : sd.concat(1,
+                    levels.stream().map(f -> sd.reshape(f.mask(), -1, f.tokens())).toArray(SDVariable[]::new));
+            keyPaddingBias = MultiheadAttention.keyPaddingBias(sd, padding, s);
+        }
+        return keyPaddingBias;
     }
 
     /** {@code [B, H_l, W_l]} masks → {@code [B, Σ H_l·W_l]}. */
     protected SDVariable flattenMasks(List<FeatureMap> levels) {
         List<SDVariable> parts = new ArrayList<>();
-        for (FeatureMap f : levels) parts.add(Shapes.reshape(sd, f.mask(), Shapes.size(sd, f.mask(), 0), -1L));
+        for (FeatureMap f : levels) parts.add(sd.reshape(f.mask(), -1, f.tokens()));
         return parts.size() == 1 ? parts.get(0) : sd.concat(1, parts.toArray(new SDVariable[0]));
     }
 

@@ -11,5 +11,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * @param pos      {@code [B, d, H_l, W_l]} placeholder, sine positional encoding ({@code level_<l>/pos}), or null
  *                 when the variant does not use it
  * @param stride   stride of the level relative to the input image
+ * @param height   H_l at the detector's input canvas (static: graphs are built for one canvas)
+ * @param width    W_l at the detector's input canvas
  */
-public record FeatureMap(int level, SDVariable features, SDVariable mask, SDVariable pos, int stride) {}
+public record FeatureMap(int level, SDVariable features, SDVariable mask, SDVariable pos, int stride, long height, long width) {
+    /** Tokens of the level per image, {@code H_l · W_l}. */
+    public long tokens() { return height * width; }
+}

@@ -24,14 +24,26 @@ public final class LayerNorm {
         return apply(x, g, b, d);
     }
 
+    /** On a 2-D input {@code x [N, d]}; returns {@code [N, d]}. */
+    public static SDVariable apply2d(ParamFactory p, String prefix, SDVariable x, long d) {
+        SDVariable g = p.create(prefix + ".weight", Init.ones(), d);
+        SDVariable b = p.create(prefix + ".bias", Init.zeros(), d);
+        return apply2d(x, g, b);
+    }
+
+    /** Applies existing gain and bias {@code [d]} to a 2-D {@code x [N, d]} (7 ops, no reshapes). */
+    public static SDVariable apply2d(SDVariable x, SDVariable gain, SDVariable bias) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable[] meanVar = sd.math.moments(x, new int[]{1}, true);                  // [N,1] each, biased variance
+        SDVariable inv = sd.math.rsqrt(meanVar[1].add(EPS));
+        return x.sub(meanVar[0]).mul(inv).mul(gain).add(bias);
+    }
+
     /** Applies existing gain and bias {@code [d]} to {@code x [..., d]}. */
     public static SDVariable apply(SDVariable x, SDVariable gain, SDVariable bias, long d) {
         SameDiff sd = x.getSameDiff();
         boolean flat = x.getShape() != null && x.getShape().length == 2;
-        SDVariable x2 = flat ? x : Shapes.flatten2d(sd, x, d);
-        SDVariable centred = x2.sub(x2.mean(true, 1));
-        SDVariable variance = centred.mul(centred).mean(true, 1);
-        SDVariable y = centred.div(sd.math.sqrt(variance.add(EPS))).mul(gain).add(bias);
+        SDVariable y = apply2d(flat ? x : Shapes.flatten2d(sd, x, d), gain, bias);
         return flat ? y : sd.reshape(y, sd.shape(x));
     }
 }

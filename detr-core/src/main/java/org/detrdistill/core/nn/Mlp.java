@@ -33,6 +33,20 @@ public final class Mlp {
      */
     public static SDVariable apply(ParamFactory p, String prefix, SDVariable x, long in, long hidden, long out,
                                    int numLayers, boolean zeroLast, Init weightInit) {
+        return build(p, prefix, x, in, hidden, out, numLayers, zeroLast, weightInit, false);
+    }
+
+    /**
+     * As {@link #apply(ParamFactory, String, SDVariable, long, long, long, int, boolean, Init)} on a 2-D input
+     * {@code x [N, in] -> [N, out]}: 2 ops per layer plus the ReLUs, no reshapes.
+     */
+    public static SDVariable apply2d(ParamFactory p, String prefix, SDVariable x, long in, long hidden, long out,
+                                     int numLayers, boolean zeroLast, Init weightInit) {
+        return build(p, prefix, x, in, hidden, out, numLayers, zeroLast, weightInit, true);
+    }
+
+    private static SDVariable build(ParamFactory p, String prefix, SDVariable x, long in, long hidden, long out,
+                                    int numLayers, boolean zeroLast, Init weightInit, boolean flat) {
         if (numLayers < 1) throw new IllegalArgumentException("an MLP needs at least one layer, got " + numLayers);
         SDVariable h = x;
         long width = in;
@@ -40,10 +54,10 @@ public final class Mlp {
             boolean last = i == numLayers - 1;
             long next = last ? out : hidden;
             String name = prefix + ".layers." + i;
-            h = last && zeroLast
-                    ? Linear.apply(p, name, h, width, next, true, Init.zeros(), Init.zeros())
-                    : weightInit == null ? Linear.apply(p, name, h, width, next)
-                    : Linear.apply(p, name, h, width, next, true, weightInit, Init.torchDefault(width));
+            Init wInit = last && zeroLast ? Init.zeros() : weightInit == null ? Init.torchDefault(width) : weightInit;
+            Init bInit = last && zeroLast ? Init.zeros() : Init.torchDefault(width);
+            h = flat ? Linear.apply2d(p, name, h, width, next, true, wInit, bInit)
+                    : Linear.apply(p, name, h, width, next, true, wInit, bInit);
             if (!last) h = p.sd().nn.relu(h, 0);
             width = next;
         }

@@ -1,5 +1,6 @@
 package org.detrdistill.core.nn;
 
+import org.detrdistill.core.internal.dl4j.FastExecution;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,6 +40,7 @@ public final class ParamFactory {
         this.sd = sd;
         this.dataType = dataType;
         this.rng = new SplittableRandom(seed);
+        FastExecution.install();   // graphs built from parameters run on the plan executor (idempotent)
     }
 
     public SameDiff sd() { return sd; }

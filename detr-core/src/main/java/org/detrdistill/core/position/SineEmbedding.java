@@ -73,7 +73,31 @@ public record SineEmbedding(int numPosFeats, double temperature, double scale, L
             throw new IllegalArgumentException(name + ": pos must be [..., " + c + "] with rank >= 2, got "
                     + Arrays.toString(shape));
         }
-        DataType t = pos.dataType();
+        SDVariable emb = embedRows(sd, name, pos.mul(name + ".scaled", scale).reshape(-1, c), null);
+        int width = outputWidth();
+        if (shape != null && Arrays.stream(shape).allMatch(s -> s >= 0)) {
+            long[] out = shape.clone();
+            out[out.length - 1] = width;
+            return sd.reshape(name, emb, out);
+        }
+        SDVariable lead = pos.shape().get(SDIndex.interval(0, -1)); // all but the last dimension
+        SDVariable outShape = sd.concat(0, lead, sd.constant(Names.scoped(sd, name + ".width"), Nd4j.createFromArray((long) width)
+                .castTo(lead.dataType())));
+        return sd.reshape(name, emb, outShape);
+    }
+
+    /**
+     * As {@link #embed} for a 2-D {@code pos [N, c]} → {@code [N, outputWidth()]}, without reshapes (7 ops). The output
+     * is named {@code name}.
+     */
+    public SDVariable embed2d(SameDiff sd, String name, SDVariable pos) {
+        return embedRows(sd, name, pos.mul(name + ".scaled", scale), name);
+    }
+
+    /** {@code scaled [N, c]} (coordinates times the scale) → {@code [N, width]}, named {@code outName} unless null. */
+    private SDVariable embedRows(SameDiff sd, String name, SDVariable scaled, String outName) {
+        int c = inputCoordinates();
+        DataType t = scaled.dataType();
         int width = outputWidth(), n = numPosFeats;
         INDArray select = Nd4j.zeros(t, c, width);
         double[] dimT = FrequencyTable.float32(n, temperature);
@@ -86,19 +110,10 @@ public record SineEmbedding(int numPosFeats, double temperature, double scale, L
                 (k % 2 == 0 ? even : odd).putScalar(0, col, 1.0);
             }
         }
-        SDVariable scaled = pos.mul(name + ".scaled", scale);
-        SDVariable flat = scaled.reshape(-1, c);
-        SDVariable a = flat.mmul(sd.constant(Names.scoped(sd, name + ".select"), select)).div(name + ".angle", sd.constant(Names.scoped(sd, name + ".dim_t"), dim));
-        SDVariable emb = sd.math().sin(a).mul(sd.constant(Names.scoped(sd, name + ".even"), even))
-                .add(sd.math().cos(a).mul(sd.constant(Names.scoped(sd, name + ".odd"), odd)));
-        if (shape != null && Arrays.stream(shape).allMatch(s -> s >= 0)) {
-            long[] out = shape.clone();
-            out[out.length - 1] = width;
-            return sd.reshape(name, emb, out);
-        }
-        SDVariable lead = pos.shape().get(SDIndex.interval(0, -1)); // all but the last dimension
-        SDVariable outShape = sd.concat(0, lead, sd.constant(Names.scoped(sd, name + ".width"), Nd4j.createFromArray((long) width)
-                .castTo(lead.dataType())));
-        return sd.reshape(name, emb, outShape);
+        SDVariable a = scaled.mmul(sd.constant(Names.scoped(sd, name + ".select"), select))
+                .div(name + ".angle", sd.constant(Names.scoped(sd, name + ".dim_t"), dim));
+        SDVariable sin = sd.math().sin(a).mul(sd.constant(Names.scoped(sd, name + ".even"), even));
+        SDVariable cos = sd.math().cos(a).mul(sd.constant(Names.scoped(sd, name + ".odd"), odd));
+        return outName == null ? sin.add(cos) : sin.add(outName, cos);
     }
 }

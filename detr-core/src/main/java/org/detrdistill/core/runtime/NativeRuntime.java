@@ -1,6 +1,7 @@
 package org.detrdistill.core.runtime;
 
 import org.bytedeco.javacpp.Loader;
+import org.detrdistill.core.internal.dl4j.FastExecution;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,6 +26,8 @@ import java.util.regex.Pattern;
  *   framework trains on CPU. The native library reads {@code OMP_NUM_THREADS} when it loads; when that variable is not
  *   set, {@code prepare()} applies {@code -Ddetr.threads=N} (default {@value #DEFAULT_THREADS}) through
  *   {@link Environment#setMaxThreads(int)}. Set {@code OMP_NUM_THREADS} or {@code -Ddetr.threads} to override.</li>
+ *   <li><b>Executor.</b> It installs the plan executor for SameDiff graphs
+ *   ({@link org.detrdistill.core.internal.dl4j.FastExecution}; {@code -Ddetr.executor=stock} keeps SameDiff's own).</li>
  * </ul>
  */
 public final class NativeRuntime {
@@ -54,6 +57,7 @@ public final class NativeRuntime {
             env.setMaxThreads(threads);
             env.setMaxMasterThreads(threads);
         }
+        FastExecution.install();
         return describe();
     }
 

@@ -33,30 +33,47 @@ final class AdamWHostKernel {
         INDArray gc = applicable(g) ? g : g.dup('c');
         int n = Math.toIntExact(p.length());
         if (p.dataType() == DataType.FLOAT) {
-            FloatBuffer pb = p.data().asNioFloat(), gb = gc.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
+            // bulk copies to Java arrays, one loop, bulk copies back: the loop runs without buffer bounds checks
+            FloatBuffer pb = p.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
+            float[] pa = new float[n], ga = new float[n], ma = new float[n], va = new float[n];
+            pb.get(0, pa);
+            gc.data().asNioFloat().get(0, ga);
+            mb.get(0, ma);
+            vb.get(0, va);
             float d = (float) decay, b1 = (float) beta1, c1 = (float) (1 - beta1), b2 = (float) beta2, c2 = (float) (1 - beta2);
             float s2 = (float) bias2Sqrt, e = (float) eps, step = (float) negStepSize;
             for (int i = 0; i < n; i++) {
-                float gi = gb.get(i);
-                float mi = mb.get(i) * b1 + c1 * gi;
-                float vi = vb.get(i) * b2 + c2 * gi * gi;
+                float gi = ga[i];
+                float mi = ma[i] * b1 + c1 * gi;
+                float vi = va[i] * b2 + c2 * gi * gi;
                 float denom = (float) Math.sqrt(vi) / s2 + e;
-                mb.put(i, mi);
-                vb.put(i, vi);
-                pb.put(i, pb.get(i) * d + step * (mi / denom));
+                ma[i] = mi;
+                va[i] = vi;
+                pa[i] = pa[i] * d + step * (mi / denom);
             }
+            pb.put(0, pa);
+            mb.put(0, ma);
+            vb.put(0, va);
         } else {
-            DoubleBuffer pb = p.data().asNioDouble(), gb = gc.data().asNioDouble(), mb = m.data().asNioDouble(), vb = v.data().asNioDouble();
+            DoubleBuffer pb = p.data().asNioDouble(), mb = m.data().asNioDouble(), vb = v.data().asNioDouble();
+            double[] pa = new double[n], ga = new double[n], ma = new double[n], va = new double[n];
+            pb.get(0, pa);
+            gc.data().asNioDouble().get(0, ga);
+            mb.get(0, ma);
+            vb.get(0, va);
             double c1 = 1 - beta1, c2 = 1 - beta2;
             for (int i = 0; i < n; i++) {
-                double gi = gb.get(i);
-                double mi = mb.get(i) * beta1 + c1 * gi;
-                double vi = vb.get(i) * beta2 + c2 * gi * gi;
+                double gi = ga[i];
+                double mi = ma[i] * beta1 + c1 * gi;
+                double vi = va[i] * beta2 + c2 * gi * gi;
                 double denom = Math.sqrt(vi) / bias2Sqrt + eps;
-                mb.put(i, mi);
-                vb.put(i, vi);
-                pb.put(i, pb.get(i) * decay + negStepSize * (mi / denom));
+                ma[i] = mi;
+                va[i] = vi;
+                pa[i] = pa[i] * decay + negStepSize * (mi / denom);
             }
+            pb.put(0, pa);
+            mb.put(0, ma);
+            vb.put(0, va);
         }
     }
 }

@@ -74,6 +74,19 @@ public final class DetectionObjective implements TrainingObjective {
         return feeds(batch.images(), batch.mask(), batch.targets(), step);
     }
 
+    /**
+     * The detector's feeds, with the criterion's placeholders computed from the stage predictions of the step's own
+     * forward pass: the non-finite check ({@link NonFiniteGuard#checkOutputs}), matching and encoding happen between
+     * the forward and the backward pass.
+     */
+    @Override public StagedFeeds stagedFeeds(DetectionBatch batch, long step) {
+        List<ImageTarget> targets = batch.targets();
+        return new StagedFeeds(det.feeds(batch.images(), batch.mask()), stageOutputNames(), predictions -> {
+            NonFiniteGuard.checkOutputs(step, predictions);
+            return targetFeeds(predictions, targets);
+        });
+    }
+
     /** The criterion's variables: unweighted terms, weighted terms, weights. */
     public CriterionGraph criterion() { return criterion; }
 

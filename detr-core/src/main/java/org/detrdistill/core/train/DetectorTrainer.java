@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Trains a detector graph: per step, one forward pass for the Hungarian matching ({@link DetectionObjective}), then one
- * forward + backward pass that returns the loss terms and gradients ({@link GradientStep}: non-finite guard, clipping,
- * AdamW with parameter groups and the schedule). At the end of every epoch it may evaluate with COCO AP
+ * Trains a detector graph: per step, one forward + backward pass ({@link GradientStep}: non-finite guard, clipping,
+ * AdamW with parameter groups and the schedule) with the Hungarian matching of {@link DetectionObjective} between
+ * the forward and the backward part ({@link TrainingObjective#stagedFeeds}; objectives that do not split their feeds
+ * run their own forward passes first). At the end of every epoch it may evaluate with COCO AP
  * ({@link DetectorEvaluator}) and writes the {@code last} checkpoint (and {@code best}, by AP) atomically into the
  * output directory, with {@code detector.json} and {@code trainer.json} beside them. A listener can end the run early
  * and gracefully ({@link TrainingListener#stopRequested()}, e.g. {@link TimeBudget}): that epoch is then evaluated
@@ -102,8 +103,7 @@ public final class DetectorTrainer {
                 long t0 = System.nanoTime(), steps0 = state.step();
                 while (train.hasNext() && state.step() < total) {
                     DetectionBatch batch = train.next();
-                    Map<String, INDArray> feeds = objective.feeds(batch, state.step());
-                    StepResult r = step.run(sd, feeds, outputs, state.step());
+                    StepResult r = step.run(sd, objective.stagedFeeds(batch, state.step()), outputs, state.step());
                     state = state.advancedBy(1);
                     double itPerSec = (state.step() - steps0) / ((System.nanoTime() - t0) / 1e9);
                     StepMetrics m = metrics(r, epoch, itPerSec);

@@ -1,5 +1,7 @@
 package org.detrdistill.core.train;
 
+import org.detrdistill.core.internal.dl4j.FastExecution;
+import org.detrdistill.core.internal.dl4j.StagedGradients;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,9 +17,11 @@ import java.util.Objects;
 /**
  * One optimisation step on a SameDiff graph, independent of what the graph computes:
  * <ol>
- *   <li>one forward + backward pass, {@code sd.calculateGradientsAndOutputs(feeds, outputs, trainable)}, giving the
- *       requested loss terms and the gradients of the graph's loss variables w.r.t. every trainable parameter
- *       ({@link ParamGroups#trainableParameters}: VARIABLEs that are not frozen);</li>
+ *   <li>one forward + backward pass, giving the requested loss terms and the gradients of the graph's loss variables
+ *       w.r.t. every trainable parameter ({@link ParamGroups#trainableParameters}: VARIABLEs that are not frozen). With
+ *       {@link StagedFeeds} whose part comes from the forward pass (matching targets), that part is computed between
+ *       the forward and the backward pass of the same call ({@code internal.dl4j.StagedGradients}); otherwise it is
+ *       {@code sd.calculateGradientsAndOutputs(feeds, outputs, trainable)};</li>
  *   <li>{@link NonFiniteGuard}: NaN/Inf in a requested output or a gradient throws {@link NonFiniteException} before
  *       anything changes;</li>
  *   <li>{@link GradientClipper} (global L2 norm, in place);</li>
@@ -36,6 +40,7 @@ public final class GradientStep {
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.clipper = Objects.requireNonNull(clipper, "clipper");
+        FastExecution.install();
     }
 
     public AdamW optimizer() { return optimizer; }
@@ -55,6 +60,17 @@ public final class GradientStep {
      * @throws IllegalArgumentException if the graph has no loss variable, an output is unknown or not a scalar
      */
     public StepResult run(SameDiff sd, Map<String, INDArray> feeds, Collection<String> outputs, long step) {
+        return run(sd, StagedFeeds.of(feeds), outputs, step);
+    }
+
+    /**
+     * Runs step {@code step} with placeholder values partly computed from the forward pass (see {@link StagedFeeds}).
+     *
+     * @throws NonFiniteException       if an output or a gradient is NaN/Inf, or {@code feeds.fromForward} throws it
+     *                                  (nothing was changed)
+     * @throws IllegalArgumentException if the graph has no loss variable, an output is unknown or not a scalar
+     */
+    public StepResult run(SameDiff sd, StagedFeeds feeds, Collection<String> outputs, long step) {
         List<String> lossVars = sd.getLossVariables();
         if (lossVars == null || lossVars.isEmpty()) {
             throw new IllegalArgumentException("the graph has no loss variable: call sd.setLossVariables(...) first");
@@ -64,11 +80,21 @@ public final class GradientStep {
         }
         double lr = schedule.lr(step);
         List<String> trainable = optimizer.groups().trainableParameters(sd);
-        OutAndGrad og = sd.calculateGradientsAndOutputs(feeds, new ArrayList<>(outputs), trainable);
+        Map<String, INDArray> outValues, gradValues;
+        if (feeds.staged()) {
+            StagedGradients.Result r = StagedGradients.run(sd, feeds.known(), feeds.forwardOutputs(), feeds.fromForward(),
+                    outputs, trainable);
+            outValues = r.outputs();
+            gradValues = r.gradients();
+        } else {
+            OutAndGrad og = sd.calculateGradientsAndOutputs(feeds.known(), new ArrayList<>(outputs), trainable);
+            outValues = og.getOutputs();
+            gradValues = og.getGradients();
+        }
 
         Map<String, Double> values = new LinkedHashMap<>();
         for (String o : outputs) {
-            INDArray a = og.getOutputs().get(o);
+            INDArray a = outValues.get(o);
             if (a == null) throw new IllegalStateException("SameDiff returned no value for output '" + o + "'");
             if (a.length() != 1) {
                 throw new IllegalArgumentException("output '" + o + "' must be a scalar, got shape " + Arrays.toString(a.shape()));
@@ -79,7 +105,7 @@ public final class GradientStep {
 
         Map<String, INDArray> grads = new LinkedHashMap<>();
         for (String p : trainable) {
-            INDArray g = og.getGradients().get(p);
+            INDArray g = gradValues.get(p);
             if (g != null) grads.put(p, g);
         }
         double norm = GradientClipper.globalNorm(grads);

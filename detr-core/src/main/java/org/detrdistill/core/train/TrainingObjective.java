@@ -33,4 +33,13 @@ public interface TrainingObjective {
      *             reproduces an uninterrupted one
      */
     Map<String, INDArray> feeds(DetectionBatch batch, long step);
+
+    /**
+     * The same placeholder values as {@link #feeds}, split into those known before the forward pass and those computed
+     * from forward outputs, so that {@link GradientStep} runs one forward pass for both. The default knows everything
+     * in advance ({@link #feeds}, with whatever forward passes it runs).
+     */
+    default StagedFeeds stagedFeeds(DetectionBatch batch, long step) {
+        return StagedFeeds.of(feeds(batch, step));
+    }
 }

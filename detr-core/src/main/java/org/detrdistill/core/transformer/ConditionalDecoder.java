@@ -30,6 +30,8 @@ import java.util.List;
  * <p>Sine embedding ({@link #sineEmbedding}): the reference hard-codes 128 frequencies per coordinate, which only fits
  * d = 256. Here the number of frequencies is {@code d/2} per coordinate (table {@code 10000^(2·⌊k/2⌋/(d/2))}, float32
  * as in the reference), so the embedding is d wide for any d divisible by 4 and identical to the reference at d = 256.
+ *
+ * <p>Token streams are 2-D and batch-major ({@code [B·Q, d]}, {@code [B·S, d]}), Q and S static, B dynamic.
  */
 public final class ConditionalDecoder {
     private ConditionalDecoder() {}
@@ -37,8 +39,8 @@ public final class ConditionalDecoder {
     /**
      * What the decoder produces.
      *
-     * @param hidden    one {@code [B, Q, d]} per layer, each after the shared decoder norm
-     * @param reference {@code [B, Q, 2]} the reference points (x, y) in [0,1], shared by every layer
+     * @param hidden    one {@code [B·Q, d]} per layer, each after the shared decoder norm
+     * @param reference {@code [B·Q, 2]} the reference points (x, y) in [0,1], shared by every layer
      */
     public record Output(List<SDVariable> hidden, SDVariable reference) {}
 
@@ -59,22 +61,24 @@ public final class ConditionalDecoder {
     /**
      * Adds the decoder to the graph.
      *
-     * @param queryPos   {@code [B, Q, d]} object queries ({@code query_embed.weight} repeated per image)
-     * @param memory     {@code [B, S, d]} encoder output
+     * @param queryPos   {@code [B·Q, d]} object queries ({@code query_embed.weight} repeated per image)
+     * @param memory     {@code [B·S, d]} encoder output
      * @param memoryBias {@code [B, 1, 1, S]} additive key-padding bias of the memory, or null
-     * @param pos        {@code [B, S, d]} positional encoding of the memory
+     * @param pos        {@code [B·S, d]} positional encoding of the memory
+     * @param queries    Q, queries per image
+     * @param tokens     S, memory tokens per image
      * @param layers     number of decoder layers L ≥ 1
      * @return the L normed layer outputs and the reference points
      */
     public static Output apply(ParamFactory p, String prefix, SDVariable queryPos, SDVariable memory, SDVariable memoryBias,
-                               SDVariable pos, long d, int heads, long ffn, int layers) {
+                               SDVariable pos, long queries, long tokens, long d, int heads, long ffn, int layers) {
         if (layers < 1) throw new IllegalArgumentException("the decoder needs at least one layer, got " + layers);
         SineEmbedding sine = sineEmbedding(d);
         SameDiff sd = p.sd();
         Init xavier = Init.xavierUniform();
-        SDVariable refLogits = Mlp.apply(p, prefix + ".ref_point_head", queryPos, d, d, 2, 2, false, xavier);
+        SDVariable refLogits = Mlp.apply2d(p, prefix + ".ref_point_head", queryPos, d, d, 2, 2, false, xavier);
         SDVariable reference = sd.nn.sigmoid(refLogits);
-        SDVariable sineEmbed = sine.embed(sd, prefix + ".query_sine_embed", reference);    // [B, Q, d], same for all layers
+        SDVariable sineEmbed = sine.embed2d(sd, prefix + ".query_sine_embed", reference);  // [B·Q, d], same for all layers
 
         SDVariable tgt = sd.zerosLike(queryPos);
         List<SDVariable> hidden = new ArrayList<>(layers);
@@ -82,7 +86,7 @@ public final class ConditionalDecoder {
             SDVariable querySine = i == 0 ? sineEmbed
                     : sineEmbed.mul(queryScale(p, prefix, tgt, d, i));
             tgt = ConditionalDecoderLayer.apply(p, prefix + ".layers." + i, tgt, memory, memoryBias, pos, queryPos, querySine,
-                    d, heads, ffn, i == 0);
+                    queries, tokens, d, heads, ffn, i == 0);
             hidden.add(norm(p, prefix + ".norm", tgt, d, i));
         }
         return new Output(List.copyOf(hidden), reference);
@@ -91,18 +95,17 @@ public final class ConditionalDecoder {
     /** {@code query_scale(tgt)}: one MLP shared by the layers (created at layer 1, reused after). */
     private static SDVariable queryScale(ParamFactory p, String prefix, SDVariable tgt, long d, int layer) {
         String name = prefix + ".query_scale";
-        if (layer == 1) return Mlp.apply(p, name, tgt, d, d, d, 2, false, Init.xavierUniform());
+        if (layer == 1) return Mlp.apply2d(p, name, tgt, d, d, d, 2, false, Init.xavierUniform());
         SameDiff sd = p.sd();
-        SDVariable h = Linear.apply(sd, tgt, sd.getVariable(name + ".layers.0.weight"),
-                sd.getVariable(name + ".layers.0.bias"), d, d);
-        return Linear.apply(sd, sd.nn.relu(h, 0), sd.getVariable(name + ".layers.1.weight"),
-                sd.getVariable(name + ".layers.1.bias"), d, d);
+        SDVariable h = Linear.apply2d(sd, tgt, sd.getVariable(name + ".layers.0.weight"), sd.getVariable(name + ".layers.0.bias"));
+        return Linear.apply2d(sd, sd.nn.relu(h, 0), sd.getVariable(name + ".layers.1.weight"),
+                sd.getVariable(name + ".layers.1.bias"));
     }
 
     /** The shared decoder norm {@code <prefix>.norm}: created at layer 0, reused after. */
     private static SDVariable norm(ParamFactory p, String name, SDVariable x, long d, int layer) {
-        if (layer == 0) return LayerNorm.apply(p, name, x, d);
+        if (layer == 0) return LayerNorm.apply2d(p, name, x, d);
         SameDiff sd = p.sd();
-        return LayerNorm.apply(x, sd.getVariable(name + ".weight"), sd.getVariable(name + ".bias"), d);
+        return LayerNorm.apply2d(x, sd.getVariable(name + ".weight"), sd.getVariable(name + ".bias"));
     }
 }

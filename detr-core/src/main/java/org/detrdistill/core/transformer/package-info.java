@@ -3,7 +3,8 @@
  * Conditional DETR ({@link org.detrdistill.core.transformer.EncoderLayer}), Conditional DETR's decoder layer and
  * decoder ({@link org.detrdistill.core.transformer.ConditionalDecoderLayer},
  * {@link org.detrdistill.core.transformer.ConditionalDecoder}), and the variant-specific attention blocks. Tensors are
- * batch-first {@code [B, L, d]}; parameters carry the reference state_dict names.
+ * batch-first {@code [B, L, d]}, except in the encoder layer and the conditional decoder, which take 2-D token streams
+ * {@code [B·L, d]} with static lengths (fewer ops); parameters carry the reference state_dict names.
  *
  * <p>Sampling operators of Deformable DETR and AdaMixer, each with a plain-Java/INDArray reference beside it
  * ({@code Foo} + {@code FooReference}) that the tests hold against each other and against the reference fixtures:

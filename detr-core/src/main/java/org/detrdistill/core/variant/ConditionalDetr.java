@@ -8,8 +8,6 @@ import org.detrdistill.core.model.DetrBuilder;
 import org.detrdistill.core.model.FeatureMap;
 import org.detrdistill.core.model.Variant;
 import org.detrdistill.core.nn.Init;
-import org.detrdistill.core.nn.MultiheadAttention;
-import org.detrdistill.core.nn.Shapes;
 import org.detrdistill.core.transformer.ConditionalDecoder;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -71,37 +69,37 @@ public final class ConditionalDetr extends DetrBuilder {
 
     /**
      * The conditional decoder and the shared heads on {@code queries} ({@code [Q,d]} own or {@code [1|B,Qg,d]} of a
-     * group): the queries are the positional queries {@code query_pos} (reference points from them), content starts at 0.
+     * group), on 2-D token streams: the queries are the positional queries {@code query_pos} (reference points from
+     * them), content starts at 0.
      */
     @Override
     protected List<DecoderStage> decoder(List<FeatureMap> levels, SDVariable memory, DecoderQueries queries) {
-        long d = config.hiddenDim();
+        long d = config.hiddenDim(), s = tokens(levels);
         int q = queries.count(), stages = config.decoderLayers();
-        if (pos == null) {   // query-independent: once, shared with query groups
-            pos = flattenLevels(levels, FeatureMap::pos);
-            bias = MultiheadAttention.keyPaddingBias(sd, flattenMasks(levels));
-        }
-        SDVariable batch = Shapes.size(sd, memory, 0);
-        SDVariable queryPos = sd.fill(Shapes.of(sd, batch, (long) q, d), dataType, 0.0).add(queries.embed());   // [B,Q,d]
+        SDVariable pos = positions2d(levels), bias = keyPaddingBias(levels);                              // [B·S,d], [B,1,1,S]
 
-        ConditionalDecoder.Output out = ConditionalDecoder.apply(params, DECODER, queryPos, memory, bias, pos, d,
-                config.heads(), config.ffnDim(), stages);
-        SDVariable reference = out.reference();                                                            // [B,Q,2]
-        sd.identity(DetectorNames.INIT_REFERENCE, reference);
+        SDVariable perImage = sd.reshape(bias.sum(true, 3).mul(0.0), -1, 1, 1);                          // [B,1,1] zeros
+        SDVariable queryPos = sd.reshape(perImage.add(queries.embed()), -1, d);                           // [B·Q,d]
 
-        // shared heads on all stages at once: [L·B, Q, d]
+        ConditionalDecoder.Output out = ConditionalDecoder.apply(params, DECODER, queryPos, sd.reshape(memory, -1, d), bias,
+                pos, q, s, d, config.heads(), config.ffnDim(), stages);
+        SDVariable reference2d = out.reference();                                                         // [B·Q,2]
+        SDVariable reference = sd.identity(DetectorNames.INIT_REFERENCE, sd.reshape(reference2d, -1, q, 2));
+
+        // shared heads on all stages at once: [L·B·Q, d], stage-major
         SDVariable hidden = stages == 1 ? out.hidden().get(0) : sd.concat(0, out.hidden().toArray(new SDVariable[0]));
-        SDVariable logits = classHead("class_embed", hidden);
-        SDVariable delta = boxHead("bbox_embed", hidden);
-        SDVariable offset = sd.concat(2, inverseSigmoid(reference), sd.zerosLike(reference));             // [B,Q,4]
+        SDVariable logits = sd.reshape(classHead("class_embed", hidden), -1, q, config.numClasses());       // [L·B,Q,C]
+        SDVariable delta = boxHead("bbox_embed", hidden);                                                 // [L·B·Q,4]
+        SDVariable offset = sd.concat(1, inverseSigmoid(reference2d), sd.zerosLike(reference2d));          // [B·Q,4]
         SDVariable offsets = stages == 1 ? offset : sd.concat(0, Collections.nCopies(stages, offset).toArray(new SDVariable[0]));
-        SDVariable boxes = sd.nn.sigmoid(delta.add(offsets));
+        SDVariable boxes = sd.reshape(sd.nn.sigmoid(delta.add(offsets)), -1, q, 4);                        // [L·B,Q,4]
 
         SDVariable[] logitsPerStage = stages == 1 ? new SDVariable[]{logits} : sd.split(logits, stages, 0);
         SDVariable[] boxesPerStage = stages == 1 ? new SDVariable[]{boxes} : sd.split(boxes, stages, 0);
         List<DecoderStage> result = new ArrayList<>(stages);
         for (int k = 0; k < stages; k++) {
-            result.add(new DecoderStage(out.hidden().get(k), reference, logitsPerStage[k], boxesPerStage[k]));
+            SDVariable stageHidden = sd.reshape(out.hidden().get(k), -1, q, d);
+            result.add(new DecoderStage(stageHidden, reference, logitsPerStage[k], boxesPerStage[k]));
         }
         return result;
     }

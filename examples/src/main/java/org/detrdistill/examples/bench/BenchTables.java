@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Markdown tables of {@link DetectorBenchmark}'s results: the summary (one row per variant; skipped variants say why)
- * and the breakdown of a training step into its four parts. The column layout of the summary is the one
+ * and the breakdown of a training step into its three parts. The column layout of the summary is the one
  * {@code tools/bench/pytorch_reference.py} prints, so the two can be put side by side.
  */
 public final class BenchTables {
@@ -37,16 +37,16 @@ public final class BenchTables {
         return b.toString();
     }
 
-    /** The training step in four parts, thread CPU medians in milliseconds (wall in parentheses). */
+    /** The training step in three parts, thread CPU medians in milliseconds (wall in parentheses). */
     public static String breakdown(List<DetectorBenchResult> results) {
         StringBuilder b = new StringBuilder();
-        b.append("| variant | feeds (Java) | matching forward | match + encode (Java) | fwd+bwd+clip+AdamW | step | "
+        b.append("| variant | feeds (Java) | match + encode (Java) | fwd+bwd+clip+AdamW | step | "
                 + "first step s | loss first → last |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        b.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (DetectorBenchResult r : results) {
             if (!r.measured()) continue;
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.1f | %.3f → %.3f |%n", r.variant().id(),
-                    cell(r.feeds()), cell(r.matchForward()), cell(r.matching()), cell(r.gradientStep()), cell(r.step()),
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f | %.3f → %.3f |%n", r.variant().id(),
+                    cell(r.feeds()), cell(r.matching()), cell(r.gradientStep()), cell(r.step()),
                     r.firstStepSeconds(), r.firstLoss(), r.lastLoss()));
         }
         return b.toString();

@@ -49,6 +49,12 @@ public final class Clocks {
         n++;
     }
 
+    /** Records the interval from {@code start} to {@code end} minus the inner interval {@code [innerStart, innerEnd]}. */
+    public void recordExcluding(Reading start, Reading end, Reading innerStart, Reading innerEnd) {
+        record(start, new Reading(end.threadCpu - (innerEnd.threadCpu - innerStart.threadCpu),
+                end.processCpu - (innerEnd.processCpu - innerStart.processCpu), end.wall - (innerEnd.wall - innerStart.wall)));
+    }
+
     /** Intervals recorded. */
     public int count() { return n; }
 

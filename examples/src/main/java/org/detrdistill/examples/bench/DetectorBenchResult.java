@@ -13,15 +13,17 @@ import java.util.Objects;
  * @param parameters   trainable parameter elements (graph VARIABLEs; the frozen stem and layer1 are constants)
  * @param graphOps     ops in the detector's graph (before the criterion is attached)
  * @param opsPerForward ops executed by one {@code DetectorGraph.forward}, -1 without profiling
- * @param opsPerStep   ops executed by one training step (matching forward + forward/backward), -1 without profiling
+ * @param opsPerStep   ops executed by one training step (forward/backward, plus the matching forward with the stock
+ *                     executor), -1 without profiling
  * @param buildSeconds graph construction, seconds
  * @param firstStepSeconds the first training step, seconds (includes building the gradient graph)
  * @param forward      {@code DetectorGraph.forward} (all outputs)
- * @param step         one full training step, the sum of the four parts below
+ * @param step         one full training step, the sum of the three parts below
  * @param feeds        part 1: {@code DetectorGraph.feeds} (masks and positional encodings in Java)
- * @param matchForward part 2: the forward pass for the matching ({@code sd.output} of every stage's logits and boxes)
- * @param matching     part 3: Hungarian matching and target encoding in Java
- * @param gradientStep part 4: {@code GradientStep.run}: forward + backward, non-finite guard, clipping, AdamW
+ * @param matching     part 2: Hungarian matching and target encoding in Java (between the forward and the backward
+ *                     pass)
+ * @param gradientStep part 3: {@code GradientStep.run} without part 2: forward + backward (with the stock executor
+ *                     also the separate forward pass for the matching), non-finite guard, clipping, AdamW
  * @param firstLoss    total loss of the first timed step
  * @param lastLoss     total loss of the last timed step (the same batch every step, so it should fall)
  * @param peakRssMib   peak resident set size while measuring this variant (VmHWM after a reset; -1 if unknown)
@@ -30,7 +32,7 @@ import java.util.Objects;
  */
 public record DetectorBenchResult(Variant variant, String skipped, long parameters, int graphOps, double opsPerForward,
                                   double opsPerStep, double buildSeconds, double firstStepSeconds, Timing forward,
-                                  Timing step, Timing feeds, Timing matchForward, Timing matching, Timing gradientStep,
+                                  Timing step, Timing feeds, Timing matching, Timing gradientStep,
                                   double firstLoss, double lastLoss, double peakRssMib, String profile, String profileNote) {
 
     /**
@@ -54,7 +56,7 @@ public record DetectorBenchResult(Variant variant, String skipped, long paramete
     /** A variant that was not measured, and why. */
     public static DetectorBenchResult skipped(Variant variant, String reason) {
         return new DetectorBenchResult(variant, Objects.requireNonNull(reason, "reason"), 0, 0, -1, -1, 0, 0, null, null,
-                null, null, null, null, Double.NaN, Double.NaN, -1, null, null);
+                null, null, null, Double.NaN, Double.NaN, -1, null, null);
     }
 
     /** Whether the variant was measured. */

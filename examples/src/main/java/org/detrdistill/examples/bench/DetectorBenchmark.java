@@ -1,5 +1,6 @@
 package org.detrdistill.examples.bench;
 
+import org.detrdistill.core.internal.dl4j.FastExecution;
 import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.model.Variant;
@@ -10,6 +11,7 @@ import org.detrdistill.core.train.DetectionObjective;
 import org.detrdistill.core.train.GradientClipper;
 import org.detrdistill.core.train.GradientStep;
 import org.detrdistill.core.train.ParamGroups;
+import org.detrdistill.core.train.StagedFeeds;
 import org.detrdistill.core.train.StepResult;
 import org.detrdistill.core.train.TrainerConfig;
 import org.detrdistill.core.variant.Detectors;
@@ -32,10 +34,10 @@ import java.util.Map;
  * <ul>
  *   <li><b>forward</b>: {@code DetectorGraph.forward(images, mask)} (every output: final and per-stage logits, boxes,
  *       hidden states);</li>
- *   <li><b>training step</b>: exactly what {@code DetectorTrainer} does per step: {@code DetectionObjective.feeds}
- *       (geometry feeds, a forward pass for the matching, Hungarian matching and target encoding: timed in its three
- *       parts) then {@code GradientStep.run} (forward + backward, non-finite guard, gradient clipping at the
- *       variant's {@code clipMaxNorm}, AdamW with the variant's parameter groups and weight decay);</li>
+ *   <li><b>training step</b>: exactly what {@code DetectorTrainer} does per step: {@code DetectionObjective.stagedFeeds}
+ *       (geometry feeds) then {@code GradientStep.run} (forward, Hungarian matching and target encoding, backward,
+ *       non-finite guard, gradient clipping at the variant's {@code clipMaxNorm}, AdamW with the variant's parameter
+ *       groups and weight decay), timed in three parts;</li>
  *   <li>medians of thread CPU time (primary), process CPU time and wall time; peak RSS ({@code VmHWM}, reset before
  *       each variant); ops in the graph and ops executed per call; a per-op-type CPU profile of the training step
  *       ({@link OpProfiler}, in separate profiled calls).</li>
@@ -66,6 +68,9 @@ public final class DetectorBenchmark {
         String runtime = NativeRuntime.prepare();
         System.out.println("# Detector benchmark");
         System.out.println("runtime:  " + runtime);
+        System.out.println("executor: " + FastExecution.describe() + (FastExecution.isInstalled()
+                ? " (plan executor: cached schedules, pooled arrays, one forward pass per training step)"
+                : " (stock SameDiff executor: a separate forward pass for the matching)"));
         System.out.println("java:     " + Runtime.version() + ", heap max " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         System.out.println("config:   " + TinyDetectorConfig.describe(options.batch(), options.height(), options.width()) + ", FLOAT");
         System.out.println("options:  " + options);
@@ -177,28 +182,28 @@ public final class DetectorBenchmark {
         double peak = ProcessMemory.peakRssMib();
         return new DetectorBenchResult(variant, null, parameters, graphOps, opsPerForward, opsPerStep, buildSeconds,
                 firstStepSeconds, DetectorBenchResult.Timing.of(forward), DetectorBenchResult.Timing.of(clocks.step),
-                DetectorBenchResult.Timing.of(clocks.feeds), DetectorBenchResult.Timing.of(clocks.matchForward),
-                DetectorBenchResult.Timing.of(clocks.matching), DetectorBenchResult.Timing.of(clocks.gradientStep),
+                DetectorBenchResult.Timing.of(clocks.feeds), DetectorBenchResult.Timing.of(clocks.matching),
+                DetectorBenchResult.Timing.of(clocks.gradientStep),
                 firstLoss, lastLoss, peak, profile, note);
     }
 
-    /** The clocks of the training step and of its four parts. */
+    /** The clocks of the training step and of its three parts. */
     private static final class StepClocks {
-        final Clocks step, feeds, matchForward, matching, gradientStep;
+        final Clocks step, feeds, matching, gradientStep;
 
         StepClocks(int n) {
             step = new Clocks(n);
             feeds = new Clocks(n);
-            matchForward = new Clocks(n);
             matching = new Clocks(n);
             gradientStep = new Clocks(n);
         }
     }
 
     /**
-     * {@code DetectorTrainer}'s step, unrolled so that its parts can be timed: {@code DetectionObjective.feeds} is
-     * {@code det.feeds} + {@code sd.output(stage outputs)} + {@code targetFeeds}, then {@code GradientStep.run} with
-     * the optimizer, schedule and clipping {@code DetectorTrainer} builds from the variant's {@code TrainerConfig}.
+     * {@code DetectorTrainer}'s step, timed in parts: {@code DetectionObjective.stagedFeeds} (the detector's feeds; the
+     * matching and target encoding wrapped to be timed where they run, between the forward and the backward pass), then
+     * {@code GradientStep.run} with the optimizer, schedule and clipping {@code DetectorTrainer} builds from the
+     * variant's {@code TrainerConfig}.
      */
     private static final class Trainer {
         final DetectorGraph det;
@@ -206,7 +211,6 @@ public final class DetectorBenchmark {
         final AdamW optimizer;
         final GradientStep gradientStep;
         final List<String> outputs = new ArrayList<>();
-        final String[] stageOutputs;
         long step;
 
         Trainer(DetectorGraph det) {
@@ -218,25 +222,26 @@ public final class DetectorBenchmark {
             this.gradientStep = new GradientStep(optimizer, config.schedule(1_000_000), new GradientClipper(config.clipMaxNorm()));
             outputs.addAll(objective.termNames());
             outputs.addAll(objective.weightedNames());
-            stageOutputs = objective.stageOutputNames().toArray(new String[0]);
         }
 
         /** One step; returns the total loss. Times its parts into {@code clocks} unless null. */
         double step(DetectionBatch batch, StepClocks clocks) {
             Clocks.Reading a = Clocks.now();
-            Map<String, INDArray> feeds = det.feeds(batch.images(), batch.mask());
+            StagedFeeds feeds = objective.stagedFeeds(batch, step);
             Clocks.Reading b = Clocks.now();
-            Map<String, INDArray> predictions = det.sameDiff().output(feeds, stageOutputs);
-            Clocks.Reading c = Clocks.now();
-            feeds.putAll(objective.targetFeeds(predictions, batch.targets()));
-            Clocks.Reading d = Clocks.now();
-            StepResult r = gradientStep.run(det.sameDiff(), feeds, outputs, step++);
+            Clocks.Reading[] match = new Clocks.Reading[2];
+            StagedFeeds timed = new StagedFeeds(feeds.known(), feeds.forwardOutputs(), predictions -> {
+                match[0] = Clocks.now();
+                Map<String, INDArray> targets = feeds.fromForward().apply(predictions);
+                match[1] = Clocks.now();
+                return targets;
+            });
+            StepResult r = gradientStep.run(det.sameDiff(), timed, outputs, step++);
             Clocks.Reading e = Clocks.now();
             if (clocks != null) {
                 clocks.feeds.record(a, b);
-                clocks.matchForward.record(b, c);
-                clocks.matching.record(c, d);
-                clocks.gradientStep.record(d, e);
+                clocks.matching.record(match[0], match[1]);
+                clocks.gradientStep.recordExcluding(b, e, match[0], match[1]);
                 clocks.step.record(a, e);
             }
             double total = 0;

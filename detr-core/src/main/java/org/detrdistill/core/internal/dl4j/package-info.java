@@ -64,6 +64,37 @@
  *       <td>{@link org.detrdistill.core.internal.dl4j.QuietStdout#run}: {@code System.out} discarded for the call
  *       (used by {@code core.onnx.OnnxImporter})</td>
  *       <td>{@code QuietStdoutTest}</td></tr>
+ *   <tr><td>{@code tensorMmul} (native {@code tensormmul}): right forward; its backward {@code tensormmul_bp} fails
+ *       ("ShapeUtils::evalShapeForTensorDot method: the dimensions at given axes for both input arrays must be the
+ *       same") as soon as a gradient is asked for</td>
+ *       <td>no wrapper: permute the contracted axes to the end of the left operand and the start of the right one,
+ *       reshape both to 2-D and {@code mmul} (as {@link org.detrdistill.core.nn.Linear} and the attention code do)</td>
+ *       <td>{@code TensorMmulTest}: stock backward throws; the reshape + mmul form gives the same values and matches
+ *       finite differences</td></tr>
+ *   <tr><td>reductions ({@code sum, mean, max, norm2, std}) of a rank-2 tensor shaped like a vector ({@code [1,N]},
+ *       {@code [N,1]}) over its unit axis, i.e. over one-element groups (a batch or group of one): a
+ *       {@code NullPointerException} in {@code BaseReduceOp.noOp} ({@code Norm2.noOp}, {@code Variance.noOp}), a
+ *       shortcut that reads the op's input field, which SameDiff leaves empty. Rank ≥ 3 inputs and INDArray
+ *       reductions are fine</td>
+ *       <td>no wrapper: a reduction over a unit axis changes no value: drop the axis with {@code squeeze}/{@code reshape},
+ *       or reduce a rank ≥ 3 view</td>
+ *       <td>{@code UnitAxisReductionTest}: stock throws for {@code [1,N]} and {@code [N,1]}; {@code squeeze} gives the
+ *       reduction with a gradient matching finite differences</td></tr>
+ *   <tr><td>the executor ({@code AbstractSession.output}): per call it validates every requested output against a
+ *       freshly built map of all variables, re-derives the subgraph (a regular expression compiled per visited
+ *       variable) and runs a dependency tracker over every variable of the graph; {@code calculateGradients} turns
+ *       the array cache off for the gradient graph, so every op output there is a fresh native allocation. A detector
+ *       training step spent most of its time outside the ops. Not a wrong result: a cost</td>
+ *       <td>{@link org.detrdistill.core.internal.dl4j.FastExecution#install()} binds
+ *       {@link org.detrdistill.core.internal.dl4j.PlanSession} through SameDiff's public {@code InferenceFactory}
+ *       hook: a cached {@link org.detrdistill.core.internal.dl4j.ExecutionPlan} per requested output set, pooled
+ *       arrays ({@link org.detrdistill.core.internal.dl4j.ArrayPool}), the stock per-op code; control flow falls back
+ *       to the stock executor. {@link org.detrdistill.core.internal.dl4j.StagedGradients} runs a loss whose
+ *       placeholders come from the forward pass (Hungarian matching) with one forward pass.
+ *       {@code -Ddetr.executor=stock} keeps the stock executor</td>
+ *       <td>{@code PlanSessionTest}: same values and gradients as the stock executor, returned arrays never reused,
+ *       intermediates pooled, control flow falls back, stock errors kept, the staged gradient equals the two-pass
+ *       one with one forward pass</td></tr>
  * </table>
  *
  * <p>Known and not worked around (no framework code depends on it): a placeholder whose only path to the loss goes
