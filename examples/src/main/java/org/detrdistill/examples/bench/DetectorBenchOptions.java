@@ -12,8 +12,10 @@ import java.util.Map;
  * Options of {@link DetectorBenchmark}, parsed from {@code --name=value} arguments.
  *
  * @param variants   detectors to measure, in order (default: every {@link Variant})
- * @param iterations timed calls per measurement; medians are reported (default 20)
- * @param warmup     untimed calls before each measurement (default 5; the first builds the graph's executors)
+ * @param iterations timed calls per measurement; medians are reported (default 30)
+ * @param warmup     untimed calls before each measurement (default 50: the first builds the graph's executors, and the
+ *                   JIT needs ~50 training steps before SameDiff's Java code runs compiled; with 5 the step measured
+ *                   ~45 % slower)
  * @param batch      images per batch B (default 2)
  * @param height     canvas height H (default 128)
  * @param width      canvas width W (default 128)
@@ -37,7 +39,7 @@ public record DetectorBenchOptions(List<Variant> variants, int iterations, int w
 
     /** The defaults (see the components). */
     public static DetectorBenchOptions defaults() {
-        return new DetectorBenchOptions(List.of(Variant.values()), 20, 5, 2, TinyDetectorConfig.CANVAS,
+        return new DetectorBenchOptions(List.of(Variant.values()), 30, 50, 2, TinyDetectorConfig.CANVAS,
                 TinyDetectorConfig.CANVAS, 3, 42);
     }
 

@@ -44,7 +44,7 @@ import java.util.Map;
  * </ul>
  * Variants {@code Detectors} does not build yet are skipped with the reason. Prints markdown tables.
  *
- * <p>Options: {@code --variants=conditional_detr,deformable_detr,adamixer} {@code --iterations=20} {@code --warmup=5}
+ * <p>Options: {@code --variants=conditional_detr,deformable_detr,adamixer} {@code --iterations=30} {@code --warmup=50}
  * {@code --batch=2} {@code --canvas=128x128} {@code --profile=3} {@code --seed=42} (see {@link DetectorBenchOptions}).
  * Run with {@code OMP_NUM_THREADS=1} (see {@code examples/README.md}, "Benchmarks", for the command). The PyTorch
  * counterpart is {@code tools/bench/pytorch_reference.py}.
