@@ -1,7 +1,9 @@
 package org.detrdistill.distill;
 
+import org.detrdistill.core.train.TrainedDetector;
 import org.detrdistill.distill.teacher.BoxSelection;
 
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +44,17 @@ public record TeacherSpec(Path checkpoint, Path results, double scoreThreshold, 
     /** An offline teacher from a results file, boxes with score {@code >= scoreThreshold}, at most 50 per image. */
     public static TeacherSpec results(Path file, double scoreThreshold) {
         return new TeacherSpec(null, file, scoreThreshold, BoxSelection.TEACH_DETR_MAX_PER_IMAGE);
+    }
+
+    /**
+     * The teacher a model file names, with boxes of score {@code >= scoreThreshold} (at most 50 per image): today a
+     * checkpoint of this framework, given as the file or as its training folder ({@code best.zip}, else
+     * {@code last.zip}). The one place that tells model kinds apart by their file, so a new kind plugs in here.
+     *
+     * @throws NoSuchFileException if the file or folder does not exist, or the folder holds no checkpoint
+     */
+    public static TeacherSpec ofModel(Path fileOrDir, double scoreThreshold) throws NoSuchFileException {
+        return new TeacherSpec(TrainedDetector.resolve(fileOrDir), null, scoreThreshold, BoxSelection.TEACH_DETR_MAX_PER_IMAGE);
     }
 
     /** The same teacher with another box selection. */

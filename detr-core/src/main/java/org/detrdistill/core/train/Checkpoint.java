@@ -99,13 +99,14 @@ public record Checkpoint(DetectorConfig config, Map<String, INDArray> parameters
     /**
      * Writes only the model arrays (every parameter and floating-point constant) into {@code sd}, in place: for
      * evaluation, inference or fine-tuning with a fresh optimizer. The optimizer state and the random state are not
-     * touched. Constants of the checkpoint that {@code sd} does not have are skipped: a training graph also holds the
-     * loss's constants, which a detector built for inference lacks. Everything else is checked before anything
-     * changes.
+     * touched. Arrays of the checkpoint that {@code sd} does not have are skipped: a training graph also holds the
+     * loss's constants and the training objective's own parameters (e.g. a distillation's adapters and projection
+     * heads), which a detector built for inference lacks. Every array of {@code sd} must be in the checkpoint with its
+     * shape and type; everything is checked before anything changes.
      *
      * @param sd a graph built from {@link #config()} (e.g. {@code Detectors.build(checkpoint.config(), FLOAT, seed)})
-     * @throws IllegalArgumentException listing every parameter missing on either side, every constant of the graph
-     *                                  missing from the checkpoint, and every array that differs in shape or data type
+     * @throws IllegalArgumentException listing every parameter or constant of the graph missing from the checkpoint,
+     *                                  and every array that differs in shape or data type
      */
     public void restoreWeights(SameDiff sd) {
         assignArrays(sd, new ArrayList<>(), true);
@@ -113,26 +114,28 @@ public record Checkpoint(DetectorConfig config, Map<String, INDArray> parameters
 
     /**
      * Checks every array against {@code sd} (adding to {@code problems}); throws if any, else assigns them all.
-     * {@code skipUnknownConstants}: checkpoint constants the graph lacks are ignored instead of reported.
+     * {@code skipUnknown}: checkpoint arrays (parameters and constants) the graph lacks are ignored instead of reported.
      */
-    private void assignArrays(SameDiff sd, List<String> problems, boolean skipUnknownConstants) {
+    private void assignArrays(SameDiff sd, List<String> problems, boolean skipUnknown) {
         Map<String, INDArray> graphParams = new LinkedHashMap<>(), graphConsts = new LinkedHashMap<>();
         for (SDVariable v : sd.variables()) {
             INDArray a = v.getArr();
             if (v.getVariableType() == VariableType.VARIABLE) graphParams.put(v.name(), a);
             else if (v.getVariableType() == VariableType.CONSTANT && a != null && a.dataType().isFPType()) graphConsts.put(v.name(), a);
         }
-        Map<String, INDArray> savedConsts = constants;
-        if (skipUnknownConstants) {
+        Map<String, INDArray> savedParams = parameters, savedConsts = constants;
+        if (skipUnknown) {
+            savedParams = new LinkedHashMap<>(parameters);
+            savedParams.keySet().retainAll(graphParams.keySet());
             savedConsts = new LinkedHashMap<>(constants);
             savedConsts.keySet().retainAll(graphConsts.keySet());
         }
-        compare("parameter", parameters, graphParams, problems);
+        compare("parameter", savedParams, graphParams, problems);
         compare("constant", savedConsts, graphConsts, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("checkpoint does not fit the graph:\n  - " + String.join("\n  - ", problems));
         }
-        parameters.forEach((k, a) -> graphParams.get(k).assign(a));
+        savedParams.forEach((k, a) -> graphParams.get(k).assign(a));
         savedConsts.forEach((k, a) -> graphConsts.get(k).assign(a));
     }
 
