@@ -95,25 +95,33 @@ public final class DistillCommand implements Callable<Integer>, UsesNd4j {
         err.printf(Locale.ROOT, "data: %d training images%s; output: %s%n", train.size(),
                 val == null ? ", no validation set" : ", " + val.size() + " validation images", out);
         err.flush();
-        TrainingSession.Outcome o;
-        if (dc.isEmpty()) {
-            o = TrainingSession.run(config, train, val, training.settings(trainer, augment), out, err);
-        } else {
-            Distillation[] holder = new Distillation[1];
-            try {
-                o = TrainingSession.run(config, train, val, training.settings(trainer, augment), out, err, detector -> {
-                    holder[0] = Distillation.create(dc.get(), new DetectionObjective(detector), train,
-                            MatcherConfig.deformableDetr(), registry);
-                    describe(holder[0], dc.get(), registry, err);
-                    save(dc.get(), out);
-                    return holder[0].objective();
-                });
-            } finally {
-                if (holder[0] != null) holder[0].close();
-            }
-        }
+        TrainingSession.Settings settings = training.settings(trainer, augment);
+        TrainingSession.Outcome o = dc.isEmpty() ? TrainingSession.run(config, train, val, settings, out, err)
+                : run(config, train, val, settings, out, err, dc.get(), registry);
         TrainCommand.report(o, out, spec.commandLine().getOut(), err);
         return DetrDistillCli.EXIT_OK;
+    }
+
+    /**
+     * One distillation run, as {@code distill} and {@code demo} do it: builds the distillation on the freshly built
+     * student (teachers loaded, terms created; a pair a term refuses fails here, before anything is written), prints
+     * the teachers and terms, writes {@value DistillOptions#SAVED} into {@code out}, trains, and closes the teachers.
+     */
+    static TrainingSession.Outcome run(DetectorConfig student, CocoDataset train, CocoDataset val,
+                                       TrainingSession.Settings settings, Path out, PrintWriter err,
+                                       DistillationConfig config, DistillTermRegistry registry) throws IOException {
+        Distillation[] holder = new Distillation[1];
+        try {
+            return TrainingSession.run(student, train, val, settings, out, err, detector -> {
+                holder[0] = Distillation.create(config, new DetectionObjective(detector), train,
+                        MatcherConfig.deformableDetr(), registry);
+                describe(holder[0], config, registry, err);
+                save(config, out);
+                return holder[0].objective();
+            });
+        } finally {
+            if (holder[0] != null) holder[0].close();
+        }
     }
 
     /** The teachers and weighted terms, one line each (stderr). */

@@ -22,6 +22,8 @@ import org.detrdistill.datasets.batch.CocoDetectionIterator;
 import org.detrdistill.datasets.batch.LoaderConfig;
 import org.detrdistill.datasets.coco.CocoDataset;
 import org.detrdistill.datasets.eval.CocoEvaluation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.IOException;
@@ -85,9 +87,10 @@ final class TrainingSession {
      * @param steps        steps done in this invocation
      * @param seconds      wall time of this invocation's training, evaluations included
      * @param cpuSeconds   CPU time of the whole process over the same span (every thread: training, loading, GC)
+     * @param parameters   trainable parameters of the detector (without those the objective adds, e.g. adapters)
      */
     record Outcome(DetectorGraph detector, TrainingState state, CocoEvaluation evaluation, boolean stoppedByTime, long steps,
-                   double seconds, double cpuSeconds) {
+                   double seconds, double cpuSeconds, long parameters) {
         double itPerSec() { return seconds > 0 ? steps / seconds : 0; }
     }
 
@@ -114,6 +117,10 @@ final class TrainingSession {
             detector = Detectors.build(config, DataType.FLOAT, s.trainer().seed());
         } catch (UnsupportedOperationException e) {     // a variant this build does not implement: bad input
             throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        long parameters = 0;
+        for (SDVariable v : detector.sameDiff().variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) parameters += v.getArr().length();
         }
         TrainingObjective objective = objectives.create(detector);   // before anything is written: may refuse the setup
         Files.createDirectories(out);
@@ -143,7 +150,7 @@ final class TrainingSession {
             TrainingState state = trainer.fit(batches, evaluator, s.resume());
             double seconds = (System.nanoTime() - t0) / 1e9, cpu = (processCpuNanos() - cpu0) / 1e9;
             return new Outcome(detector, state, trainer.lastEvaluation(), budget != null && budget.expired(), counter.steps,
-                    seconds, cpu);
+                    seconds, cpu, parameters);
         }
     }
 
