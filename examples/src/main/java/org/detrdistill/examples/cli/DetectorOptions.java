@@ -34,7 +34,7 @@ final class DetectorOptions {
         Path file;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "%nThe detector starts from (at most one):%n", order = 0)
     Start start;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",

@@ -41,11 +41,12 @@ import java.util.stream.Collectors;
         description = {"Train a student detector with knowledge distillation from one or more teachers",
                 "(DETRDistill, Teach-DETR, FitNet, MGD). Same training folder and options as 'train'."},
         footer = {"", "Examples:",
-                "  detr-distill distill --preset conditional_detr_tiny --set hiddenDim=32 --data data/synth \\",
-                "      --teacher runs/teacher --out runs/student --method detrdistill --epochs 20",
-                "  detr-distill distill --config student.json --data data/synth --teacher-results retina.json \\",
-                "      --method teach-detr --score-threshold 0.4 --out runs/teach",
-                "  detr-distill distill ... --teacher runs/teacher --term kd_logits=2 --term kd_relation=0 --print-config"})
+                "  detr-distill distill --preset conditional_detr_tiny --set hiddenDim=32 \\",
+                "      --data data/synth --teacher runs/teacher --out runs/student",
+                "  detr-distill distill --config student.json --data data/synth \\",
+                "      --teacher-results retina.json --method teach-detr --out runs/teach",
+                "  detr-distill distill --config student.json --data data/synth \\",
+                "      --teacher runs/teacher --term kd_logits=2 --term kd_relation=0 --print-config"})
 public final class DistillCommand implements Callable<Integer>, UsesNd4j {
     @Spec
     private CommandSpec spec;

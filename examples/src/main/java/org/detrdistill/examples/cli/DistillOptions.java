@@ -59,7 +59,7 @@ final class DistillOptions {
             description = "Teacher boxes used as targets: score >= X, at most 50 per image (default ${DEFAULT-VALUE}).")
     double scoreThreshold;
 
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1", heading = "%nThe distillation terms come from (at most one):%n", order = 1)
     Terms terms;
 
     @Option(names = "--term", paramLabel = "NAME[=LAMBDA]",

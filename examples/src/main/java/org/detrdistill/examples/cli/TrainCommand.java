@@ -34,8 +34,10 @@ import java.util.concurrent.Callable;
         description = {"Train a detector on a COCO dataset (checkpoints, metrics.jsonl, loss.png, ap.png in --out).",
                 "Prints the final COCO AP table."},
         footer = {"", "Examples:",
-                "  detr-distill train --preset conditional_detr_tiny --data data/synth --out runs/tiny --epochs 20",
-                "  detr-distill train --out runs/tiny --data data/synth --epochs 40 --resume"})
+                "  detr-distill train --preset conditional_detr_tiny --data data/synth \\",
+                "      --out runs/tiny --epochs 20",
+                "  detr-distill train --out runs/tiny --data data/synth --epochs 40 --resume",
+                "  detr-distill train --preset conditional_detr_tiny --data data/synth --print-config"})
 public final class TrainCommand implements Callable<Integer>, UsesNd4j {
     @Spec
     private CommandSpec spec;
