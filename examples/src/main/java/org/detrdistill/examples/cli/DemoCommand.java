@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code detr-distill demo}: the whole pipeline in one command. Generates the synthetic dataset ({@code <work>/data},
- * 300 + 60 images of 128x128 by default), trains a teacher ({@code <work>/runs/teacher}), then three copies of a
+ * 4,000 + 100 images of 128x128 by default), trains a teacher ({@code <work>/runs/teacher}), then three copies of a
  * smaller student with the same budget: without distillation, with DETRDistill and with Teach-DETR
  * ({@code runs/student}, {@code runs/student-detrdistill}, {@code runs/student-teach-detr}); evaluates each on the
  * validation split, draws the detections of the teacher and of the best student ({@code <work>/predictions}) and
@@ -62,7 +62,7 @@ public final class DemoCommand implements Callable<Integer>, UsesNd4j {
     private Path work;
 
     @Option(names = "--minutes", paramLabel = "M", description = "Total time budget in minutes, a cap on the steps "
-            + "(default " + DemoRecipe.DEFAULT_MINUTES_TEXT + "; the teacher gets 40 %, the students 20 % each).")
+            + "(default " + DemoRecipe.DEFAULT_MINUTES_TEXT + "; the teacher gets 40 %, each student 20 %).")
     private Double minutes;
 
     @Option(names = "--skip-distill", description = "Train and evaluate the teacher only (no students).")
@@ -78,10 +78,12 @@ public final class DemoCommand implements Callable<Integer>, UsesNd4j {
             description = "Detector variant; its '<variant>_tiny' preset is the teacher (default ${DEFAULT-VALUE}).")
     private String variant;
 
-    @Option(names = "--train", paramLabel = "N", defaultValue = "300", description = "Training images (default ${DEFAULT-VALUE}).")
+    @Option(names = "--train", paramLabel = "N", defaultValue = DemoRecipe.DEFAULT_TRAIN_TEXT,
+            description = "Training images (default ${DEFAULT-VALUE}).")
     private int trainImages;
 
-    @Option(names = "--val", paramLabel = "N", defaultValue = "60", description = "Validation images (default ${DEFAULT-VALUE}).")
+    @Option(names = "--val", paramLabel = "N", defaultValue = DemoRecipe.DEFAULT_VAL_TEXT,
+            description = "Validation images (default ${DEFAULT-VALUE}).")
     private int valImages;
 
     @Option(names = "--draw", paramLabel = "N", defaultValue = "8",
@@ -181,7 +183,7 @@ public final class DemoCommand implements Callable<Integer>, UsesNd4j {
     }
 
     private TrainingSession.Settings settings(DemoRecipe recipe, long steps, double minutes) {
-        return new TrainingSession.Settings(recipe.trainer(steps, seed), recipe.batchSize(), 1, false, minutes,
+        return new TrainingSession.Settings(recipe.trainer(steps, trainImages, seed), recipe.batchSize(), 1, false, minutes,
                 !noProgress, false);
     }
 

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 /**
  * The training options shared by {@code train} and {@code distill} (a picocli mixin): the data ({@link DataOptions}),
  * the training folder ({@code --out}, {@code --resume}), the budget ({@code --epochs}, {@code --max-iterations},
- * {@code --minutes}), the optimisation ({@code --batch-size}, {@code --lr}, {@code --seed}, {@code --no-augment}),
+ * {@code --minutes}), the optimisation ({@code --batch-size}, {@code --lr}, {@code --lr-drop}, {@code --seed},
+ * {@code --no-augment}),
  * evaluation ({@code --eval-every}: COCO AP on the validation split, {@code best.zip} by AP), the display
  * ({@code --no-progress}) and {@code --print-config} (print the effective configuration and stop).
  */
@@ -43,6 +44,10 @@ final class TrainingOptions {
 
     @Option(names = "--lr", paramLabel = "X", description = "Base learning rate (default: the variant's, e.g. 1e-4).")
     Double lr;
+
+    @Option(names = "--lr-drop", paramLabel = "EPOCH", split = ",",
+            description = "Multiply the learning rate by 0.1 after these epochs (DETR's lr_drop; comma-separated).")
+    int[] lrDrop = new int[0];
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
             description = "Image loading threads (default ${DEFAULT-VALUE}; 0 = in the training thread).")
@@ -96,7 +101,10 @@ final class TrainingOptions {
         TrainerConfig.Builder tb = TrainerConfig.builder(variant).epochs(epochs).maxIterations(maxIterations)
                 .evalEveryEpochs(hasValidation ? evalEvery : 0).seed(seed);
         if (lr != null) tb.lr(lr);
-        return tb.build();
+        for (int e : lrDrop) {
+            if (e < 1) throw new IllegalArgumentException("--lr-drop epochs must be >= 1, got " + e);
+        }
+        return tb.lrDropEpochs(lrDrop).build();
     }
 
     /** The session settings; {@code augment} is the caller's decision (e.g. off for results-file teachers). */

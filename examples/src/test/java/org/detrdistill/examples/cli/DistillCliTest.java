@@ -130,12 +130,20 @@ class DistillCliTest {
     void printConfigShowsTheEffectiveConfigsWithTermOverrides() throws Exception {
         DetrDistillCliTest.Run r = run(args(List.of("distill"), STUDENT, List.of("--data", data.toString(), "--teacher",
                 teacher.resolve("last.zip").toString(), "--term", "kd_logits=2", "--term", "kd_relation=0", "--term", "mgd",
-                "--lr", "3e-4", "--print-config")));
+                "--lr", "3e-4", "--lr-drop", "3,5", "--print-config")));
         assertEquals(0, r.code(), r::toString);
         JsonNode root = JSON.readTree(r.out());
         assertEquals(16, root.get("detector").get("hiddenDim").asInt());
         assertEquals(6, root.get("detector").get("numClasses").asInt(), "the dataset's classes");
         assertEquals(3e-4, root.get("trainer").get("lr").asDouble());
+        assertEquals("[3,5]", root.get("trainer").get("lrDropEpochs").toString());
+
+        DetrDistillCliTest.Run train = run(args(List.of("train"), STUDENT, List.of("--data", data.toString(), "--print-config")));
+        assertEquals(0, train.code(), train::toString);
+        JsonNode t = JSON.readTree(train.out());
+        assertEquals(DetectorConfig.fromJson(root.get("detector").toString(), "distill"),
+                DetectorConfig.fromJson(t.get("detector").toString(), "train"), "the same detector options");
+        assertFalse(t.has("distillation"), train::toString);
         DistillationConfig c = DistillationConfig.fromJson(root.get("distillation").toString(), "stdout");
         assertEquals(List.of("kd_logits", "kd_feat", "mgd"), List.copyOf(c.terms().keySet()));
         assertEquals(2.0, c.terms().get("kd_logits").lambda());
