@@ -1,8 +1,10 @@
 package org.detrdistill.distill;
 
 import org.detrdistill.core.onnx.OnnxTeacherBundle;
+import org.detrdistill.core.train.TrainedDetector;
 import org.detrdistill.distill.teacher.BoxSelection;
 
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,6 +83,21 @@ public record TeacherSpec(Path checkpoint, Path results, double scoreThreshold, 
         if (name.endsWith(".onnx") || OnnxTeacherBundle.isBundle(file)) return onnx(file);
         if (name.endsWith(".json")) return results(file, BoxSelection.DEFAULT_THRESHOLD);
         return checkpoint(file);
+    /**
+     * The teacher a model file names, with boxes of score {@code >= scoreThreshold} (at most 50 per image): an ONNX
+     * teacher (a bundle from {@code import-onnx} or a {@code .onnx} file), or a checkpoint of this framework given as
+     * the file or as its training folder ({@code best.zip}, else {@code last.zip}). What {@code distill --teacher}
+     * takes; the one place that tells model kinds apart by their file.
+     *
+     * @throws NoSuchFileException if the file or folder does not exist, or the folder holds no checkpoint
+     */
+    public static TeacherSpec ofModel(Path fileOrDir, double scoreThreshold) throws NoSuchFileException {
+        String name = fileOrDir.getFileName() == null ? "" : fileOrDir.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".onnx") || OnnxTeacherBundle.isBundle(fileOrDir)) {
+            if (!java.nio.file.Files.isRegularFile(fileOrDir)) throw new NoSuchFileException(fileOrDir.toString());
+            return onnx(fileOrDir).withSelection(scoreThreshold, BoxSelection.TEACH_DETR_MAX_PER_IMAGE);
+        }
+        return new TeacherSpec(TrainedDetector.resolve(fileOrDir), null, scoreThreshold, BoxSelection.TEACH_DETR_MAX_PER_IMAGE);
     }
 
     /** The same teacher with another box selection. */

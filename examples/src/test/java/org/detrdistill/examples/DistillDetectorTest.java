@@ -7,17 +7,13 @@ import org.detrdistill.core.model.Variant;
 import org.detrdistill.core.train.AdamW;
 import org.detrdistill.core.train.AdamWConfig;
 import org.detrdistill.core.train.Checkpoint;
-import org.detrdistill.core.train.CheckpointFile;
+import org.detrdistill.core.train.CheckpointStore;
 import org.detrdistill.core.train.ParamGroups;
 import org.detrdistill.core.train.SplitMix64;
-import org.detrdistill.core.train.TrainerConfig;
 import org.detrdistill.core.train.TrainingState;
 import org.detrdistill.core.variant.Detectors;
 import org.detrdistill.datasets.synth.SyntheticCocoConfig;
-import org.detrdistill.datasets.synth.SyntheticCocoDataset;
 import org.detrdistill.datasets.synth.SyntheticCocoGenerator;
-import org.detrdistill.datasets.synth.SyntheticSplit;
-import org.detrdistill.distill.DistillationConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,52 +26,57 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** {@link DistillDetector} with a tiny budget: one step of a small student distilled from a saved tiny teacher. */
+/**
+ * {@link DistillDetector#main} with a tiny budget: two DETRDistill steps of a small student from a saved tiny teacher
+ * (a training folder), then the final evaluation on the validation split.
+ */
 class DistillDetectorTest {
     private static final int SIZE = 64;
     @TempDir Path tmp;
 
-    private static DetectorConfig config(int classes, int width, int layers, int queries) {
+    private static DetectorConfig config(int width, int layers, int queries) {
         return DetectorConfig.builder(Variant.CONDITIONAL_DETR).backbone(BackboneConfig.preset("tiny")).hiddenDim(width)
-                .heads(2).encoderLayers(1).decoderLayers(layers).ffnDim(width).numQueries(queries).numClasses(classes)
+                .heads(2).encoderLayers(1).decoderLayers(layers).ffnDim(width).numQueries(queries).numClasses(6)
                 .inputSize(SIZE, SIZE).build();
     }
 
     @Test
-    void distillsAStudentForOneStepFromConfigFiles() throws Exception {
-        SyntheticCocoDataset data = SyntheticCocoGenerator.generate(SyntheticCocoConfig.builder().numTrainImages(2)
-                .numValImages(0).imageWidth(SIZE).imageHeight(SIZE).maxObjects(2).seed(5).build(), tmp.resolve("synth"), 1);
-        int classes = data.config().classes().size();
+    void distillsAStudentFromATeacherFolder() throws Exception {
+        Path data = tmp.resolve("data");
+        SyntheticCocoGenerator.generate(SyntheticCocoConfig.builder().numTrainImages(2).numValImages(1).imageWidth(SIZE)
+                .imageHeight(SIZE).maxObjects(2).seed(5).build(), data, 1);
 
-        // a teacher checkpoint, as the trainer writes it (here: freshly initialised)
-        DetectorGraph teacher = Detectors.build(config(classes, 32, 2, 6), DataType.FLOAT, 1);
-        Path checkpoint = tmp.resolve("teacher.zip");
-        CheckpointFile.write(Checkpoint.capture(teacher.sameDiff(), teacher.config(),
-                new AdamW(AdamWConfig.builder().build(), ParamGroups.uniform()), TrainingState.initial(), new SplitMix64(1)), checkpoint);
-
+        // a teacher training folder, as the trainer writes it (here: freshly initialised)
+        DetectorGraph teacher = Detectors.build(config(32, 2, 6), DataType.FLOAT, 1);
+        Path teacherRun = tmp.resolve("teacher");
+        new CheckpointStore(teacherRun).saveLast(Checkpoint.capture(teacher.sameDiff(), teacher.config(),
+                new AdamW(AdamWConfig.builder().build(), ParamGroups.uniform()), TrainingState.initial(), new SplitMix64(1)), false);
         Path student = tmp.resolve("student.json");
-        config(classes, 16, 1, 4).write(student);
-        Path distill = Files.writeString(tmp.resolve("distill.json"), """
-                {"teacher": {"checkpoint": "%s", "scoreThreshold": 0.0},
-                 "terms": {"kd_logits": {}, "teach_detr": {"lambda": 0.5}}}""".formatted(checkpoint.toString().replace("\\", "\\\\")));
+        config(16, 1, 4).write(student);
+        Path out = tmp.resolve("run");
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Path out = tmp.resolve("run");
-        TrainingState done;
-        try (PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            done = DistillDetector.run(data.annotations(SyntheticSplit.TRAIN), data.imageDir(SyntheticSplit.TRAIN),
-                    DetectorConfig.read(student), DistillationConfig.read(distill),
-                    TrainerConfig.builder(Variant.CONDITIONAL_DETR).epochs(1).maxIterations(1).build(), out, ps);
+        PrintStream stdout = System.out;
+        try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            DistillDetector.main(new String[] {data.toString(), teacherRun.toString(), student.toString(), out.toString(),
+                    "detrdistill", "2"});
+        } finally {
+            System.setOut(stdout);
         }
         String log = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(log);
-        assertEquals(1, done.step());
-        assertTrue(Files.isRegularFile(out.resolve("last.zip")), "the student's checkpoint");
         assertTrue(log.contains("teacher: native conditional_detr"), log);
+        assertTrue(log.contains("terms: [kd_logits, kd_feat, kd_relation]"), log);
         String step = log.lines().filter(l -> l.startsWith("step 0 ")).findFirst().orElseThrow(() -> new AssertionError(log));
-        for (String term : new String[]{"loss_ce=", "kd_logits_0=", "teach_detr_teacher="}) {
+        for (String term : new String[] {"loss_ce=", "kd_logits_0=", "kd_feat_0=", "kd_relation_0="}) {
             assertTrue(step.contains(term), term + " in " + step);
         }
         assertFalse(step.contains("NaN") || step.contains("Infinity"), step);
+        assertTrue(log.contains("done: epoch 2, step 2"), log);
+        assertEquals(12, log.lines().filter(l -> l.startsWith(" Average")).count(), log);
+        for (String f : new String[] {"last.zip", "best.zip", "metrics.jsonl", "categories.json"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
     }
 }

@@ -20,7 +20,7 @@ class TrainDetectorTest {
     @Test
     void trainsEvaluatesAndLeavesARunFolder() throws Exception {
         GradientLogFilter.install();
-        CocoEvaluation ev = TrainDetector.train(tmp, 4, 2, 2, 0);   // 2 epochs of one batch of 4
+        CocoEvaluation ev = TrainDetector.train(tmp, 4, 2, 2, 0);   // 2 epochs of one batch (of 4 images)
         assertEquals(2, ev.imageCount());
         double ap = ev.stats().ap();
         assertTrue(ap >= 0 && ap <= 1, "AP " + ap);
@@ -28,8 +28,11 @@ class TrainDetectorTest {
         for (String f : List.of("last.zip", "best.zip", "detector.json", "metrics.jsonl", "loss.png", "ap.png", "categories.json")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
-        assertEquals(2, JsonLinesMetrics.read(run.resolve("metrics.jsonl")).stream()
-                .filter(r -> r.get("type").asText().equals("step")).count());
+        var steps = JsonLinesMetrics.read(run.resolve("metrics.jsonl")).stream()
+                .filter(r -> r.get("type").asText().equals("step")).toList();
+        assertEquals(2, steps.size());
+        assertEquals(8e-4, steps.get(0).get("lr").asDouble(), 1e-12);
+        assertEquals(8e-5, steps.get(1).get("lr").asDouble(), 1e-12, "dropped tenfold for the last epoch");
         TrainedDetector back = TrainedDetector.load(run);
         assertEquals(6, back.detector().config().numClasses());
         assertEquals("red_circle", back.categories().orElseThrow().nameOf(0));

@@ -20,9 +20,10 @@ import java.util.concurrent.Callable;
  * detr-distill [--verbose] [-hV] COMMAND [OPTIONS]
  *   synth    generate the synthetic COCO dataset
  *   train    train a detector on a COCO dataset (checkpoints, metrics, curves)
+ *   distill  train a student detector with knowledge distillation from teachers
  *   eval     COCO bbox evaluation of a results file, or of a trained detector on a dataset
  *   predict  run a trained detector on images (results.json and drawn PNGs)
- *   demo     synthetic data, a few minutes of training, evaluation and drawings in one command
+ *   demo     synthetic data, a teacher and three students (no KD, DETRDistill, Teach-DETR), AP table, drawings
  *   import-onnx  import a teacher exported to ONNX (summary, verification, teacher file for distillation)
  *   config   print (and check) a detector configuration as JSON
  *   env      show the ND4J backend, Java, cores, memory and threads in use
@@ -42,8 +43,8 @@ import java.util.concurrent.Callable;
 @Command(name = "detr-distill", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         sortOptions = false,
         description = "Train, distill and evaluate DETR-family object detectors on Deeplearning4j.",
-        subcommands = {SynthCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, DemoCommand.class,
-                ImportOnnxCommand.class, ConfigCommand.class, EnvCommand.class,
+        subcommands = {SynthCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class, PredictCommand.class,
+                DemoCommand.class, ImportOnnxCommand.class, ConfigCommand.class, EnvCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage or input.",
                 "Environment: DETR_DISTILL_XMX (heap, default 4g), OMP_NUM_THREADS (default 1), JAVA_OPTS."})

@@ -182,7 +182,7 @@ public final class ImportOnnxCommand implements Callable<Integer>, UsesNd4j {
         }
         if (written != null) {
             report.field("wrote", written);
-            report.field("next", "detr-distill distill --teacher " + out + " --student-preset NAME --train ... --val ... --out DIR");
+            report.field("next", "detr-distill distill --teacher " + out + " --preset NAME --data DIR --method none --term kd_logits --term teach_detr --out DIR");
         }
         return DetrDistillCli.EXIT_OK;
     }

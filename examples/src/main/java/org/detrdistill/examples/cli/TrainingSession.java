@@ -4,6 +4,7 @@ import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.train.CanvasData;
 import org.detrdistill.core.train.ConsoleProgress;
+import org.detrdistill.core.train.DetectionObjective;
 import org.detrdistill.core.train.DetectorEvaluator;
 import org.detrdistill.core.train.DetectorTrainer;
 import org.detrdistill.core.train.JsonLinesMetrics;
@@ -14,16 +15,20 @@ import org.detrdistill.core.train.TrainedDetector;
 import org.detrdistill.core.train.TrainerConfig;
 import org.detrdistill.core.train.TrainingCurves;
 import org.detrdistill.core.train.TrainingListener;
+import org.detrdistill.core.train.TrainingObjective;
 import org.detrdistill.core.train.TrainingState;
 import org.detrdistill.core.variant.Detectors;
 import org.detrdistill.datasets.batch.CocoDetectionIterator;
 import org.detrdistill.datasets.batch.LoaderConfig;
 import org.detrdistill.datasets.coco.CocoDataset;
 import org.detrdistill.datasets.eval.CocoEvaluation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,16 +36,23 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One training run as {@code train} and {@code demo} do it: builds the detector, writes {@code categories.json},
- * attaches the listeners (progress bar or per-epoch lines, {@code metrics.jsonl}, {@code loss.png}/{@code ap.png}, the
- * non-finite guard, an optional time budget) and runs {@link DetectorTrainer#fit}. Everything it does is library
- * calls; this class only wires them.
+ * One training run as {@code train}, {@code distill} and {@code demo} do it: builds the detector and its training
+ * objective (plain detection, or detection + distillation terms), writes {@code categories.json}, attaches the
+ * listeners (progress bar or per-epoch lines, {@code metrics.jsonl}, {@code loss.png}/{@code ap.png}, the non-finite
+ * guard, an optional time budget) and runs {@link DetectorTrainer#fit}. Everything it does is library calls; this
+ * class only wires them.
  */
 final class TrainingSession {
     /** File names inside the output folder. */
     static final String METRICS = "metrics.jsonl", LOSS_PNG = "loss.png", AP_PNG = "ap.png";
 
     private TrainingSession() {}
+
+    /** Makes the training objective of the freshly built detector (e.g. {@code DetectionObjective::new}). */
+    @FunctionalInterface
+    interface Objectives {
+        TrainingObjective create(DetectorGraph detector);
+    }
 
     /**
      * How to train.
@@ -74,8 +86,11 @@ final class TrainingSession {
      * @param stoppedByTime whether the time budget ended it
      * @param steps        steps done in this invocation
      * @param seconds      wall time of this invocation's training, evaluations included
+     * @param cpuSeconds   CPU time of the whole process over the same span (every thread: training, loading, GC)
+     * @param parameters   trainable parameters of the detector (without those the objective adds, e.g. adapters)
      */
-    record Outcome(DetectorGraph detector, TrainingState state, CocoEvaluation evaluation, boolean stoppedByTime, long steps, double seconds) {
+    record Outcome(DetectorGraph detector, TrainingState state, CocoEvaluation evaluation, boolean stoppedByTime, long steps,
+                   double seconds, double cpuSeconds, long parameters) {
         double itPerSec() { return seconds > 0 ? steps / seconds : 0; }
     }
 
@@ -87,12 +102,27 @@ final class TrainingSession {
      */
     static Outcome run(DetectorConfig config, CocoDataset train, CocoDataset val, Settings s, Path out, PrintWriter err)
             throws IOException {
+        return run(config, train, val, s, out, err, DetectionObjective::new);
+    }
+
+    /**
+     * As {@link #run(DetectorConfig, CocoDataset, CocoDataset, Settings, Path, PrintWriter)}, training the objective
+     * {@code objectives} makes of the built detector. It is made before anything is written, so a setup it refuses
+     * (a teacher that does not fit) leaves the output folder untouched.
+     */
+    static Outcome run(DetectorConfig config, CocoDataset train, CocoDataset val, Settings s, Path out, PrintWriter err,
+                       Objectives objectives) throws IOException {
         DetectorGraph detector;
         try {
             detector = Detectors.build(config, DataType.FLOAT, s.trainer().seed());
         } catch (UnsupportedOperationException e) {     // a variant this build does not implement: bad input
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        long parameters = 0;
+        for (SDVariable v : detector.sameDiff().variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) parameters += v.getArr().length();
+        }
+        TrainingObjective objective = objectives.create(detector);   // before anything is written: may refuse the setup
         Files.createDirectories(out);
         TrainedDetector.writeCategories(out, train.categories());
         LoaderConfig loader = LoaderConfig.builder().batchSize(s.batchSize()).workers(s.workers())
@@ -115,12 +145,19 @@ final class TrainingSession {
             ConsoleProgress bar = ConsoleProgress.auto(s.trainer().totalSteps(batches.batchesPerEpoch()));
             listeners.add(s.progressBar() && bar.enabled() ? bar : new EpochLog(err));
             if (budget != null) listeners.add(budget);
-            DetectorTrainer trainer = new DetectorTrainer(detector, s.trainer(), out, listeners);
-            long t0 = System.nanoTime();
+            DetectorTrainer trainer = new DetectorTrainer(objective, s.trainer(), out, listeners);
+            long t0 = System.nanoTime(), cpu0 = processCpuNanos();
             TrainingState state = trainer.fit(batches, evaluator, s.resume());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Outcome(detector, state, trainer.lastEvaluation(), budget != null && budget.expired(), counter.steps, seconds);
+            double seconds = (System.nanoTime() - t0) / 1e9, cpu = (processCpuNanos() - cpu0) / 1e9;
+            return new Outcome(detector, state, trainer.lastEvaluation(), budget != null && budget.expired(), counter.steps,
+                    seconds, cpu, parameters);
         }
+    }
+
+    /** CPU time of this process so far, or 0 where the JVM does not report it. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     /** Counts the steps of this invocation. */
