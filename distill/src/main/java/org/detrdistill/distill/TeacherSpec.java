@@ -83,6 +83,8 @@ public record TeacherSpec(Path checkpoint, Path results, double scoreThreshold, 
         if (name.endsWith(".onnx") || OnnxTeacherBundle.isBundle(file)) return onnx(file);
         if (name.endsWith(".json")) return results(file, BoxSelection.DEFAULT_THRESHOLD);
         return checkpoint(file);
+    }
+
     /**
      * The teacher a model file names, with boxes of score {@code >= scoreThreshold} (at most 50 per image): an ONNX
      * teacher (a bundle from {@code import-onnx} or a {@code .onnx} file), or a checkpoint of this framework given as

@@ -67,9 +67,9 @@ class DistillDetectorTest {
         String log = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(log);
         assertTrue(log.contains("teacher: native conditional_detr"), log);
-        assertTrue(log.contains("terms: [kd_logits, kd_feat, kd_relation]"), log);
+        assertTrue(log.contains("terms: [kd_logits, kd_feat, kd_assign, kd_relation]"), log);
         String step = log.lines().filter(l -> l.startsWith("step 0 ")).findFirst().orElseThrow(() -> new AssertionError(log));
-        for (String term : new String[] {"loss_ce=", "kd_logits_0=", "kd_feat_0=", "kd_relation_0="}) {
+        for (String term : new String[] {"loss_ce=", "kd_logits_0=", "kd_feat_0=", "kd_assign_0=", "kd_relation_0="}) {
             assertTrue(step.contains(term), term + " in " + step);
         }
         assertFalse(step.contains("NaN") || step.contains("Infinity"), step);

@@ -145,7 +145,7 @@ class DistillCliTest {
                 DetectorConfig.fromJson(t.get("detector").toString(), "train"), "the same detector options");
         assertFalse(t.has("distillation"), train::toString);
         DistillationConfig c = DistillationConfig.fromJson(root.get("distillation").toString(), "stdout");
-        assertEquals(List.of("kd_logits", "kd_feat", "mgd"), List.copyOf(c.terms().keySet()));
+        assertEquals(List.of("kd_logits", "kd_feat", "kd_assign", "mgd"), List.copyOf(c.terms().keySet()));
         assertEquals(2.0, c.terms().get("kd_logits").lambda());
         assertNull(c.terms().get("mgd").lambda(), "registry default");
 
@@ -167,7 +167,7 @@ class DistillCliTest {
         List<String> base = List.of("--data", data.toString(), "--out", tmp.resolve("never").toString());
         record Case(String expected, List<String> args) {}
         List<Case> cases = List.of(
-                new Case("unknown distillation term 'kd_logit'; valid: [kd_logits, teach_detr, kd_feat, kd_relation, fitnet, mgd]",
+                new Case("unknown distillation term 'kd_logit'; valid: [kd_logits, teach_detr, kd_feat, kd_relation, kd_assign, fitnet, mgd]",
                         List.of("--teacher", teacher.toString(), "--term", "kd_logit=1")),
                 new Case("unknown distillation method 'kd'; valid: detrdistill, teach-detr, fitnet, mgd, none",
                         List.of("--teacher", teacher.toString(), "--method", "kd")),
