@@ -85,8 +85,8 @@ class DistillationTableBenchmarkTest {
 
         // another teacher budget in the same folder: refused, the teacher is kept
         TableOptions longer = TableOptions.parse("--seeds=7", "--teacher-iterations=3", "--student-iterations=2",
-                "--train=6", "--val=3", "--size=48", "--batch=2", "--eval-every=0", "--rows=student",
-                "--out=" + tmp.resolve("table"));
+                "--train=6", "--val=3", "--size=48", "--batch=2", "--eval-every=0", "--rows=logits",
+                "--out=" + tmp.resolve("table"));   // a row that needs the teacher (student alone does not load it)
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DistillationTableBenchmark.run(longer, registry, new PrintStream(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().contains("holds a teacher trained with other settings"), e.getMessage());
