@@ -2,6 +2,8 @@ package org.detrdistill.distill;
 
 import org.detrdistill.core.model.DetectorGraph;
 import org.detrdistill.core.train.DetectionObjective;
+import org.detrdistill.core.train.NonFiniteGuard;
+import org.detrdistill.core.train.StagedFeeds;
 import org.detrdistill.core.train.TrainingObjective;
 import org.detrdistill.datasets.batch.DetectionBatch;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -18,8 +20,9 @@ import java.util.Set;
 
 /**
  * The student's detection loss plus weighted distillation terms:
- * {@code L = L_det + Σ_terms λ_term · Σ_k L_term^k}. Per step the teacher runs once, the student runs one forward pass
- * (shared by the ground-truth matching and every term's Java-side work), then the trainer runs one forward + backward.
+ * {@code L = L_det + Σ_terms λ_term · Σ_k L_term^k}. Per step the teacher runs once and the student runs one forward
+ * + backward pass: the ground-truth matching and every term's Java-side work (teacher-side matching, selections,
+ * masks) happen between its forward and backward part ({@link #stagedFeeds}).
  */
 public final class DistillationObjective implements TrainingObjective {
     private final DetectionObjective detection;
@@ -77,15 +80,40 @@ public final class DistillationObjective implements TrainingObjective {
 
     public List<DistillTerm> terms() { return terms; }
 
-    /** Runs the teacher once and the student once, then matches and fills every placeholder. */
+    /**
+     * Every placeholder value of one step with a separate student forward pass: runs the teacher once and the
+     * student once, then matches and fills every placeholder (the trainer then runs the student again, forward and
+     * backward). {@link #stagedFeeds} avoids the second student forward pass.
+     */
     @Override
     public Map<String, INDArray> feeds(DetectionBatch batch, long step) {
         TeacherOutputs t = teacher.run(batch);
         DetectorGraph det = detection.detector();
         Map<String, INDArray> feeds = det.feeds(batch.images(), batch.mask());
-        Map<String, INDArray> student = new LinkedHashMap<>(det.sameDiff().output(feeds, studentOutputs.toArray(new String[0])));
-        org.detrdistill.core.train.NonFiniteGuard.checkOutputs(step, student);
-        feeds.putAll(detection.targetFeeds(student, batch.targets()));
+        feeds.putAll(fromStudent(batch, t, det.sameDiff().output(feeds, studentOutputs.toArray(new String[0])), step));
+        return feeds;
+    }
+
+    /**
+     * The same values as {@link #feeds}: the teacher runs once before the step; the matching and every term's
+     * Java-side work run between the student's forward and backward pass of the one training pass.
+     */
+    @Override
+    public StagedFeeds stagedFeeds(DetectionBatch batch, long step) {
+        TeacherOutputs t = teacher.run(batch);
+        DetectorGraph det = detection.detector();
+        return new StagedFeeds(det.feeds(batch.images(), batch.mask()), studentOutputs,
+                student -> fromStudent(batch, t, student, step));
+    }
+
+    /** The student outputs the matching and the terms read (stage logits/boxes plus every term's). */
+    public List<String> studentOutputs() { return studentOutputs; }
+
+    /** The ground-truth targets and every term's placeholders from the student's forward values. */
+    private Map<String, INDArray> fromStudent(DetectionBatch batch, TeacherOutputs t, Map<String, INDArray> forward, long step) {
+        Map<String, INDArray> student = new LinkedHashMap<>(forward);
+        NonFiniteGuard.checkOutputs(step, student);
+        Map<String, INDArray> feeds = new LinkedHashMap<>(detection.targetFeeds(student, batch.targets()));
         DistillContext ctx = new DistillContext(batch, t, student, step);
         for (DistillTerm term : terms) feeds.putAll(term.feeds(ctx));
         return feeds;

@@ -27,6 +27,7 @@ import org.detrdistill.distill.TeacherOutputs;
 import org.detrdistill.distill.TermContext;
 import org.detrdistill.distill.TermOptions;
 import org.detrdistill.distill.teacher.NativeTeacher;
+import org.detrdistill.distill.testutil.TinyTeachers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,13 +48,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * assignment is matched by the term to the same targets.
  */
 class QueryPriorOnDetectorsTest {
-    private static final int QT = 5, Q = 4;
+    private static final int QT = TinyTeachers.QUERIES, Q = 4;
 
     static NativeTeacher teacher(Variant variant) {
-        DetectorGraph t = Detectors.build(TinyDetectors.config(variant, 24, 3, QT), DataType.FLOAT, 21);
-        Checkpoint c = Checkpoint.capture(t.sameDiff(), t.config(), new AdamW(AdamWConfig.builder().build(), ParamGroups.uniform()),
-                TrainingState.initial(), new SplitMix64(1));
-        return NativeTeacher.fromCheckpoint(c, "in-memory " + variant, NativeTeacher.Options.defaults());
+        return TinyTeachers.wider(variant);
     }
 
     static DistillTerm kdAssign(DetectorGraph student, NativeTeacher teacher) {
