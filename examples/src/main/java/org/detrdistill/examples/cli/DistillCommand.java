@@ -67,11 +67,9 @@ public final class DistillCommand implements Callable<Integer>, UsesNd4j {
     /** Distills and prints the result; exit code 0. */
     @Override
     public Integer call() throws IOException {
-        if (!training.printConfig) training.checkOutputFolder();
-        CocoDataset train = training.data.train().read();
-        CocoSplit valSplit = training.data.val();
-        DetectorConfig config = training.detectorConfig(student, train.categories().size(), "student");
-        TrainerConfig trainer = training.trainerConfig(config.variant(), valSplit != null);
+        TrainingOptions.Prepared run = training.prepare(student, "student");
+        DetectorConfig config = run.config();
+        TrainerConfig trainer = run.trainer();
         DistillTermRegistry registry = DistillTermRegistry.standard();
         Optional<DistillationConfig> dc = distill.config(training.resume ? training.out() : null, training.resume, registry);
         PrintWriter err = spec.commandLine().getErr();
@@ -88,17 +86,12 @@ public final class DistillCommand implements Callable<Integer>, UsesNd4j {
         if (dc.isEmpty() && (!distill.teachers.isEmpty() || !distill.teacherResults.isEmpty())) {
             err.println("note: no distillation term, so the teachers are not used: the student trains on the ground truth alone");
         }
-        CocoDataset val = valSplit == null ? null : valSplit.read();
+        CocoDataset val = run.readVal();
         Path out = training.out();
-        err.printf(Locale.ROOT, "student %s: d %d, %d queries, %d+%d layers, canvas %dx%d, %d classes%n",
-                config.variant(), config.hiddenDim(), config.numQueries(), config.encoderLayers(), config.decoderLayers(),
-                config.inputWidth(), config.inputHeight(), config.numClasses());
-        err.printf(Locale.ROOT, "data: %d training images%s; output: %s%n", train.size(),
-                val == null ? ", no validation set" : ", " + val.size() + " validation images", out);
-        err.flush();
+        run.announce("student", val, out, err);
         TrainingSession.Settings settings = training.settings(trainer, augment);
-        TrainingSession.Outcome o = dc.isEmpty() ? TrainingSession.run(config, train, val, settings, out, err)
-                : run(config, train, val, settings, out, err, dc.get(), registry);
+        TrainingSession.Outcome o = dc.isEmpty() ? TrainingSession.run(config, run.train(), val, settings, out, err)
+                : run(config, run.train(), val, settings, out, err, dc.get(), registry);
         TrainCommand.report(o, out, spec.commandLine().getOut(), err);
         return DetrDistillCli.EXIT_OK;
     }

@@ -55,27 +55,18 @@ public final class TrainCommand implements Callable<Integer>, UsesNd4j {
     /** Trains and prints the result; exit code 0. */
     @Override
     public Integer call() throws IOException {
-        if (!training.printConfig) training.checkOutputFolder();
-        CocoDataset train = training.data.train().read();
-        CocoSplit valSplit = training.data.val();
-        DetectorConfig config = training.detectorConfig(detector, train.categories().size(), "detector");
-        TrainerConfig trainer = training.trainerConfig(config.variant(), valSplit != null);
+        TrainingOptions.Prepared run = training.prepare(detector, "detector");
         if (training.printConfig) {
-            spec.commandLine().getOut().println(EffectiveConfig.json(config, trainer, null, false));
+            spec.commandLine().getOut().println(EffectiveConfig.json(run.config(), run.trainer(), null, false));
             spec.commandLine().getOut().flush();
             return DetrDistillCli.EXIT_OK;
         }
-        CocoDataset val = valSplit == null ? null : valSplit.read();
+        CocoDataset val = run.readVal();
         Path out = training.out();
         PrintWriter err = spec.commandLine().getErr();
-        err.printf(Locale.ROOT, "training %s: d %d, %d queries, %d+%d layers, canvas %dx%d, %d classes%n",
-                config.variant(), config.hiddenDim(), config.numQueries(), config.encoderLayers(), config.decoderLayers(),
-                config.inputWidth(), config.inputHeight(), config.numClasses());
-        err.printf(Locale.ROOT, "data: %d training images%s; output: %s%n", train.size(),
-                val == null ? ", no validation set" : ", " + val.size() + " validation images", out);
-        err.flush();
-        TrainingSession.Outcome o = TrainingSession.run(config, train, val,
-                training.settings(trainer, !training.noAugment), out, err);
+        run.announce("training", val, out, err);
+        TrainingSession.Outcome o = TrainingSession.run(run.config(), run.train(), val,
+                training.settings(run.trainer(), !training.noAugment), out, err);
         report(o, out, spec.commandLine().getOut(), err);
         return DetrDistillCli.EXIT_OK;
     }

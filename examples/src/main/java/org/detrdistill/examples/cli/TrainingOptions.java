@@ -4,12 +4,16 @@ import org.detrdistill.core.model.DetectorConfig;
 import org.detrdistill.core.model.Variant;
 import org.detrdistill.core.train.CheckpointStore;
 import org.detrdistill.core.train.TrainerConfig;
+import org.detrdistill.core.train.CocoSplit;
+import org.detrdistill.datasets.coco.CocoDataset;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -110,6 +114,39 @@ final class TrainingOptions {
     /** The session settings; {@code augment} is the caller's decision (e.g. off for results-file teachers). */
     TrainingSession.Settings settings(TrainerConfig trainer, boolean augment) {
         return new TrainingSession.Settings(trainer, batchSize, workers, augment, minutes, !noProgress, resume);
+    }
+
+    /**
+     * What {@code train} and {@code distill} settle before anything runs: the output folder checked (unless only the
+     * configuration is printed), the training split read, the detector and trainer configurations.
+     *
+     * @param what names the model in messages, e.g. {@code detector} or {@code student}
+     */
+    Prepared prepare(DetectorOptions detector, String what) throws IOException {
+        if (!printConfig) checkOutputFolder();
+        CocoDataset train = data.train().read();
+        CocoSplit valSplit = data.val();
+        DetectorConfig config = detectorConfig(detector, train.categories().size(), what);
+        return new Prepared(train, valSplit, config, trainerConfig(config.variant(), valSplit != null));
+    }
+
+    /**
+     * The training split, the validation split (null when there is none), the detector and the trainer settings of one
+     * run.
+     */
+    record Prepared(CocoDataset train, CocoSplit valSplit, DetectorConfig config, TrainerConfig trainer) {
+        /** The validation images, read now, or null. */
+        CocoDataset readVal() throws IOException { return valSplit == null ? null : valSplit.read(); }
+
+        /** Prints what is trained on what, and where it goes: {@code <what> <variant>: d .., queries, layers, ...}. */
+        void announce(String what, CocoDataset val, Path out, PrintWriter err) {
+            err.printf(Locale.ROOT, "%s %s: d %d, %d queries, %d+%d layers, canvas %dx%d, %d classes%n", what,
+                    config.variant(), config.hiddenDim(), config.numQueries(), config.encoderLayers(), config.decoderLayers(),
+                    config.inputWidth(), config.inputHeight(), config.numClasses());
+            err.printf(Locale.ROOT, "data: %d training images%s; output: %s%n", train.size(),
+                    val == null ? ", no validation set" : ", " + val.size() + " validation images", out);
+            err.flush();
+        }
     }
 
     /** A run folder is continued only with --resume; anything else non-empty is refused untouched. */
