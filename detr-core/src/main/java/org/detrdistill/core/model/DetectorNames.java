@@ -1,5 +1,9 @@
 package org.detrdistill.core.model;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.IntStream;
+
 /**
  * The named-input and named-output contract every detector graph honours, whatever its variant. Losses, trainers,
  * distillers, exporters and the ONNX teacher adapter address these names and never a graph's internals.
@@ -63,6 +67,21 @@ public final class DetectorNames {
 
     /** {@code stage_<k>/boxes}: {@code [B,Q,4]} cxcywh normalised. */
     public static String stageBoxes(int k) { return "stage_" + k + "/boxes"; }
+
+    /** The logits and boxes of each of {@code stages}, in order: what a matching of those stages reads. */
+    public static Set<String> stagePredictions(IntStream stages) {
+        Set<String> names = new LinkedHashSet<>();
+        stages.forEach(k -> {
+            names.add(stageLogits(k));
+            names.add(stageBoxes(k));
+        });
+        return names;
+    }
+
+    /** {@link #stagePredictions(IntStream)} of stages {@code 0..count-1}. */
+    public static Set<String> stagePredictions(int count) {
+        return stagePredictions(IntStream.range(0, count));
+    }
 
     /** {@code stage_<k>/hidden}: {@code [B,Q,d]}. */
     public static String stageHidden(int k) { return "stage_" + k + "/hidden"; }

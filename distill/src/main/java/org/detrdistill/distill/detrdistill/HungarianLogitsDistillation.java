@@ -25,7 +25,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -107,22 +106,12 @@ public final class HungarianLogitsDistillation implements DistillTerm {
 
     @Override
     public Set<String> studentOutputs() {
-        Set<String> s = new LinkedHashSet<>();
-        for (int j = 0; j < grouping.studentStages(); j++) {
-            s.add(DetectorNames.stageLogits(j));
-            s.add(DetectorNames.stageBoxes(j));
-        }
-        return s;
+        return DetectorNames.stagePredictions(grouping.studentStages());
     }
 
     @Override
     public Set<String> teacherOutputs() {
-        Set<String> s = new LinkedHashSet<>();
-        for (int j = 0; j < grouping.studentStages(); j++) {
-            s.add(DetectorNames.stageLogits(grouping.teacherStage(j)));
-            s.add(DetectorNames.stageBoxes(grouping.teacherStage(j)));
-        }
-        return s;
+        return grouping.teacherPredictions();
     }
 
     @Override

@@ -215,10 +215,7 @@ public final class QueryPriorAssignmentDistillation implements DistillTerm {
     @Override
     public Set<String> teacherOutputs() {
         Set<String> s = new LinkedHashSet<>(List.of(DetectorNames.QUERY_EMBED));
-        for (int j = 0; j < grouping.studentStages(); j++) {
-            s.add(DetectorNames.stageLogits(grouping.teacherStage(j)));
-            s.add(DetectorNames.stageBoxes(grouping.teacherStage(j)));
-        }
+        s.addAll(grouping.teacherPredictions());
         return s;
     }
 

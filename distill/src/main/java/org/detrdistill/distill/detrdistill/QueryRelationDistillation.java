@@ -136,12 +136,7 @@ public final class QueryRelationDistillation implements DistillTerm {
     @Override public String name() { return NAME; }
 
     @Override public Set<String> studentOutputs() {
-        Set<String> out = new LinkedHashSet<>();
-        for (int j = 0; j < teacherStage.length; j++) {
-            out.add(DetectorNames.stageLogits(j));
-            out.add(DetectorNames.stageBoxes(j));
-        }
-        return out;
+        return DetectorNames.stagePredictions(teacherStage.length);
     }
 
     @Override public Set<String> teacherOutputs() {

@@ -1,6 +1,9 @@
 package org.detrdistill.distill.detrdistill;
 
+import org.detrdistill.core.model.DetectorNames;
+
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * Which teacher decoder stage supervises each student stage (DETRDistill, METHOD §2a). With {@code L_T} teacher stages
@@ -48,6 +51,11 @@ public final class StageGrouping {
             throw new IndexOutOfBoundsException("student stage " + j + " outside [0, " + teacherOf.length + ")");
         }
         return teacherOf[j];
+    }
+
+    /** The logits and boxes of the teacher stage of each student stage, in student order, without repeats. */
+    public Set<String> teacherPredictions() {
+        return DetectorNames.stagePredictions(Arrays.stream(teacherOf));
     }
 
     /** {@code L_S}. */

@@ -29,7 +29,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -159,12 +158,7 @@ public final class TeachDetrTerm implements DistillTerm {
 
     @Override
     public Set<String> studentOutputs() {
-        Set<String> s = new LinkedHashSet<>();
-        for (int j = 0; j < studentStages; j++) {
-            s.add(DetectorNames.stageLogits(j));
-            s.add(DetectorNames.stageBoxes(j));
-        }
-        return s;
+        return DetectorNames.stagePredictions(studentStages);
     }
 
     /** None by name: boxes, scores and labels come from {@link TeacherOutputs#boxes()} and its siblings. */

@@ -2,6 +2,8 @@ package org.detrdistill.distill.detrdistill;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Teacher stage groups: consecutive, the last teacher stage of each group, refusals. */
@@ -21,6 +23,8 @@ class StageGroupingTest {
         assertArrayEquals(new int[]{0, 2, 3, 5}, StageGrouping.of(6, 4).mapping(), "groups {0} {1,2} {3} {4,5}");
         assertArrayEquals(new int[]{1, 4}, StageGrouping.of(5, 2).mapping(), "groups {0,1} {2,3,4}");
         assertArrayEquals(new int[]{1}, StageGrouping.of(2, 1).mapping());
+        assertEquals(List.of("stage_2/logits", "stage_2/boxes", "stage_5/logits", "stage_5/boxes"),
+                List.copyOf(StageGrouping.of(6, 2).teacherPredictions()), "the names a term reads of the teacher");
     }
 
     @Test
