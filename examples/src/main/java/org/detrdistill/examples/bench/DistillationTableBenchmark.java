@@ -139,6 +139,11 @@ public final class DistillationTableBenchmark {
         b.append(table.markdown()).append('\n');
         b.append("Weighted loss per family (mean over the first / last tenth of each run's steps, averaged over seeds):\n\n");
         b.append(table.lossTable());
+        String curves = TableCurves.read(options.out().resolve("runs"), rows, results).markdown();
+        if (!curves.isEmpty()) {
+            b.append("\nValidation AP during training (percent, mean over seeds; in brackets the paired difference to ")
+                    .append("the student alone):\n\n").append(curves);
+        }
         writeAtomically(md, b.toString());
         writeAtomically(md.resolveSibling("results.json"), TableRunResult.toJson(results));
         return table;
