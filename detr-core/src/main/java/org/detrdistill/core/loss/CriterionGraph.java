@@ -40,6 +40,23 @@ public record CriterionGraph(Map<String, SDVariable> terms, Map<String, SDVariab
         return terms.values().stream().map(SDVariable::name).toList();
     }
 
+    /**
+     * The sum of one stage's weighted terms ({@code loss_ce<suffix> + loss_bbox<suffix> + loss_giou<suffix>}, those
+     * with a weight), e.g. for a loss reported per stage.
+     *
+     * @param suffix the stage's {@link Stage#suffix()}
+     * @throws IllegalArgumentException if the stage has no weighted term
+     */
+    public SDVariable stageTotal(String suffix) {
+        SDVariable sum = null;
+        for (String base : CriterionConfig.TERMS) {
+            SDVariable w = weighted.get(base + suffix);
+            if (w != null) sum = sum == null ? w : sum.add(w);
+        }
+        if (sum == null) throw new IllegalArgumentException("no weighted term for the stage suffix '" + suffix + "'");
+        return sum;
+    }
+
     /** Names of the weighted term variables, for logging. */
     public List<String> weightedNames() {
         return weighted.values().stream().map(SDVariable::name).toList();

@@ -153,12 +153,7 @@ public final class HungarianLogitsDistillation implements DistillTerm {
         stageNames = stages.stream().map(Stage::name).toList();
         Map<String, SDVariable> out = new LinkedHashMap<>();
         for (int j = 0; j < stages.size(); j++) {
-            String suffix = stages.get(j).suffix();
-            SDVariable sum = null;
-            for (String base : CriterionConfig.TERMS) {
-                SDVariable w = criterion.weighted().get(base + suffix);
-                sum = sum == null ? w : sum.add(w);
-            }
+            SDVariable sum = criterion.stageTotal(stages.get(j).suffix());
             out.put(name + "_" + j, sd.updateVariableNameAndReference(sum.mul(1.0), name + "_" + j));
         }
         return out;

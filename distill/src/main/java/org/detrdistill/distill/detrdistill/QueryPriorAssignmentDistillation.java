@@ -255,12 +255,7 @@ public final class QueryPriorAssignmentDistillation implements DistillTerm {
         encoder = TargetEncoder.forConfig(cfg, teacherQueries, dataType);
         Map<String, SDVariable> out = new LinkedHashMap<>();
         for (int j = 0; j < stages.size(); j++) {
-            String suffix = stages.get(j).suffix();
-            SDVariable sum = null;
-            for (String base : CriterionConfig.TERMS) {
-                SDVariable w = criterion.weighted().get(base + suffix);
-                if (w != null) sum = sum == null ? w : sum.add(w);
-            }
+            SDVariable sum = criterion.stageTotal(stages.get(j).suffix());
             out.put(NAME + "_" + j, sd.updateVariableNameAndReference(sum.mul(1.0), NAME + "_" + j));
         }
         return out;

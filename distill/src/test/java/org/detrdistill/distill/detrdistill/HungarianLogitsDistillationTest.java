@@ -3,9 +3,9 @@ package org.detrdistill.distill.detrdistill;
 import org.detrdistill.core.loss.Stage;
 import org.detrdistill.core.testutil.CentralDifference;
 import org.detrdistill.distill.testutil.Hand;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * 2 classes; then a third, unmatched student query; then the positive/negative split), and a DOUBLE central-difference
  * gradient check with stage grouping (3 teacher stages → 2 student stages) and more student than teacher queries.
  */
+@ExtendWith(DoublePrecision.class)
 class HungarianLogitsDistillationTest {
-    private static DataType saved;
 
     // student logits and boxes (cxcywh) of queries q0, q1, q2 (q2 only in the unmatched case)
     private static final double[][] S = {{0.5, -1.0}, {-0.3, 0.8}, {1.2, -0.7}};
@@ -36,17 +36,6 @@ class HungarianLogitsDistillationTest {
     // teacher logits and boxes of predictions t0, t1: t0 lies near q1, t1 near q0 (the matching crosses)
     private static final double[][] T = {{-2.0, 1.5}, {1.0, -0.5}};
     private static final double[][] TB = {{0.68, 0.62, 0.22, 0.24}, {0.32, 0.37, 0.18, 0.28}};
-
-    @BeforeAll
-    static void doublePrecision() {
-        saved = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(saved, saved);
-    }
 
     private static double[] p(int j) {
         return new double[]{Hand.sigmoid(T[j][0]), Hand.sigmoid(T[j][1])};

@@ -6,9 +6,9 @@ import org.detrdistill.core.model.Variant;
 import org.detrdistill.datasets.batch.ImageTarget;
 import org.detrdistill.distill.TermOptions;
 import org.detrdistill.distill.testutil.Hand;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * ground-truth boxes in the first, none in the second), fixed teacher assignments that differ per teacher stage, the
  * stage grouping (3 teacher stages → 2 student stages), and the query adapter's checks.
  */
+@ExtendWith(DoublePrecision.class)
 class QueryPriorAssignmentDistillationTest {
-    private static DataType saved;
 
     // student predictions from the 3 teacher queries, image 0 then image 1
     private static final double[][][] LOGITS = {{{0.4, -1.2}, {-0.7, 0.3}, {1.1, 0.9}}, {{-2.0, 0.5}, {0.2, -0.4}, {-1.5, -3.0}}};
@@ -36,17 +36,6 @@ class QueryPriorAssignmentDistillationTest {
     // ground truth of image 0: g0 label 1, g1 label 0; image 1 has none
     private static final double[][] GT = {{0.70, 0.60, 0.25, 0.20}, {0.32, 0.38, 0.22, 0.28}};
     private static final int[] LABELS = {1, 0};
-
-    @BeforeAll
-    static void doublePrecision() {
-        saved = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(saved, saved);
-    }
 
     private static List<ImageTarget> targets() {
         return List.of(new ImageTarget(1, LABELS, Nd4j.createFromArray(GT), 64, 64, 64, 64),

@@ -6,9 +6,9 @@ import org.detrdistill.datasets.batch.DetectionBatch;
 import org.detrdistill.distill.Teacher;
 import org.detrdistill.distill.TeacherOutputs;
 import org.detrdistill.distill.testutil.Hand;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.detrdistill.core.testutil.DoublePrecision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,19 +28,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * Teach-DETR's term against numbers computed by hand (2 queries, 2 classes, one teacher box), the independence of two
  * teachers, and a DOUBLE central-difference gradient check (two teachers, two stages, an image without teacher boxes).
  */
+@ExtendWith(DoublePrecision.class)
 class TeachDetrTermTest {
-    private static DataType saved;
-
-    @BeforeAll
-    static void doublePrecision() {
-        saved = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(saved, saved);
-    }
 
     /** A teacher that only stands for a name in the sources (its outputs are passed to the term directly). */
     private static Teacher placeholderTeacher(String name) {
